@@ -1,0 +1,191 @@
+/**
+ * Typed configuration: config/default.json, then config/<NODE_ENV>.json if it
+ * exists, then environment variables, then explicit overrides (tests). The
+ * result is validated once; an invalid value stops start-up with a message
+ * that names the setting.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const windowLimit = z.object({ windowSeconds: z.number().int().positive(), max: z.number().int().positive() }).strict();
+const port = z.number().int().min(0).max(65535);
+
+export const ConfigSchema = z
+  .object({
+    server: z.object({ host: z.string().min(1), port, trustProxy: z.boolean(), publicUrl: z.url().nullable() }).strict(),
+    store: z
+      .object({
+        dataDir: z.string().min(1),
+        mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').nullable(),
+        sync: z.enum(['normal', 'full']),
+      })
+      .strict(),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), pretty: z.boolean() }).strict(),
+    auth: z
+      .object({
+        jwtSecret: z.string().min(32, 'must be at least 32 characters').nullable(),
+        tokenTtlSeconds: z.number().int().positive(),
+        cookieName: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+        cookieSecure: z.boolean(),
+        scrypt: z.object({ N: z.number().int().min(1024), r: z.number().int().positive(), p: z.number().int().positive() }).strict(),
+      })
+      .strict(),
+    http: z
+      .object({
+        jsonLimitBytes: z.number().int().positive(),
+        rateLimit: windowLimit,
+        authRateLimit: windowLimit,
+        seedApiRateLimit: windowLimit,
+      })
+      .strict(),
+    network: z.object({ allowLoopbackUrls: z.boolean(), fetchTimeoutMs: z.number().int().positive() }).strict(),
+    media: z
+      .object({
+        maxBytes: z
+          .object({
+            image: z.number().int().positive(),
+            video: z.number().int().positive(),
+            audio: z.number().int().positive(),
+            document: z.number().int().positive(),
+            sticker: z.number().int().positive(),
+          })
+          .strict(),
+        ttlSeconds: z.number().int().positive(),
+      })
+      .strict(),
+    outbox: z
+      .object({
+        pacing: z
+          .object({ enabled: z.boolean(), minIntervalMs: z.number().int().min(0), jitterMs: z.number().int().min(0), typing: z.boolean() })
+          .strict(),
+        leaseMs: z.number().int().positive(),
+        maxAttempts: z.number().int().positive(),
+      })
+      .strict(),
+    webhooks: z
+      .object({
+        retryScheduleSeconds: z.array(z.number().min(0)).min(1),
+        timeoutMs: z.number().int().positive(),
+        disableAfterDays: z.number().positive(),
+      })
+      .strict(),
+    baileys: z
+      .object({
+        waVersion: z.tuple([z.number().int(), z.number().int(), z.number().int()]),
+        maxReconnectAttempts: z.number().int().positive(),
+        reconnectBaseMs: z.number().int().positive(),
+        reconnectMaxMs: z.number().int().positive(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+type Parser = (raw: string) => unknown;
+const asString: Parser = (s) => s;
+const asNumber: Parser = (s) => (s.trim() === '' || Number.isNaN(Number(s)) ? s : Number(s));
+const asBoolean: Parser = (s) => (/^(1|true|yes|on)$/i.test(s) ? true : /^(0|false|no|off)$/i.test(s) ? false : s);
+const asNumberList: Parser = (s) => s.split(',').map((part) => asNumber(part.trim()));
+
+/** Environment variable → config path. */
+export const ENV_VARS: Record<string, [string, Parser]> = {
+  PORT: ['server.port', asNumber],
+  HOST: ['server.host', asString],
+  TUCAN_TRUST_PROXY: ['server.trustProxy', asBoolean],
+  TUCAN_PUBLIC_URL: ['server.publicUrl', asString],
+  TUCAN_DATA_DIR: ['store.dataDir', asString],
+  MONGODB_URI: ['store.mongodbUri', asString],
+  TUCAN_STORE_SYNC: ['store.sync', asString],
+  LOG_LEVEL: ['log.level', asString],
+  TUCAN_LOG_PRETTY: ['log.pretty', asBoolean],
+  TUCAN_JWT_SECRET: ['auth.jwtSecret', asString],
+  TUCAN_JWT_TTL_SECONDS: ['auth.tokenTtlSeconds', asNumber],
+  TUCAN_COOKIE_SECURE: ['auth.cookieSecure', asBoolean],
+  TUCAN_JSON_LIMIT_BYTES: ['http.jsonLimitBytes', asNumber],
+  TUCAN_RATE_LIMIT_MAX: ['http.rateLimit.max', asNumber],
+  TUCAN_RATE_LIMIT_WINDOW_SECONDS: ['http.rateLimit.windowSeconds', asNumber],
+  TUCAN_AUTH_RATE_LIMIT_MAX: ['http.authRateLimit.max', asNumber],
+  TUCAN_SEED_RATE_LIMIT_MAX: ['http.seedApiRateLimit.max', asNumber],
+  TUCAN_SEED_RATE_LIMIT_WINDOW_SECONDS: ['http.seedApiRateLimit.windowSeconds', asNumber],
+  TUCAN_ALLOW_LOOPBACK_URLS: ['network.allowLoopbackUrls', asBoolean],
+  TUCAN_FETCH_TIMEOUT_MS: ['network.fetchTimeoutMs', asNumber],
+  TUCAN_MEDIA_TTL_SECONDS: ['media.ttlSeconds', asNumber],
+  TUCAN_PACING_ENABLED: ['outbox.pacing.enabled', asBoolean],
+  TUCAN_PACING_MIN_INTERVAL_MS: ['outbox.pacing.minIntervalMs', asNumber],
+  TUCAN_PACING_JITTER_MS: ['outbox.pacing.jitterMs', asNumber],
+  TUCAN_WEBHOOK_RETRY_SCHEDULE: ['webhooks.retryScheduleSeconds', asNumberList],
+  TUCAN_WEBHOOK_TIMEOUT_MS: ['webhooks.timeoutMs', asNumber],
+};
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+function readJson(file: string): Record<string, unknown> {
+  if (!fs.existsSync(file)) return {};
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([`${path.relative(ROOT, file)}: ${(err as Error).message}`]);
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k] as Record<string, unknown>, v) : v;
+  }
+  return out;
+}
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let cur = target;
+  for (const p of parts.slice(0, -1)) {
+    if (!isPlainObject(cur[p])) cur[p] = {};
+    cur = cur[p] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: DeepPartial<Config> = {}): Config {
+  let raw = readJson(path.join(ROOT, 'config', 'default.json'));
+  if (env.NODE_ENV) raw = deepMerge(raw, readJson(path.join(ROOT, 'config', `${env.NODE_ENV}.json`)));
+  const fromEnv: Record<string, unknown> = {};
+  const envSource: Record<string, string> = {};
+  for (const [name, [target, parse]] of Object.entries(ENV_VARS)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    setPath(fromEnv, target, parse(value));
+    envSource[target] = name;
+  }
+  raw = deepMerge(deepMerge(raw, fromEnv), overrides as Record<string, unknown>);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const where = issue.path.join('.');
+        const source = envSource[where] ? ` (from ${envSource[where]})` : '';
+        return `${where || '(root)'}${source}: ${issue.message}`;
+      }),
+    );
+  }
+  const config = parsed.data;
+  config.store.dataDir = path.resolve(config.store.dataDir);
+  return config;
+}

@@ -1,0 +1,44 @@
+/** The Koa application: request id → problem answers → global rate limit → routes. */
+import Koa from 'koa';
+import { Router } from '@koa/router';
+import type { Services } from '../services/services.js';
+import { mount, type MountContext } from './mount.js';
+import { problemHandler } from './middleware/problem.js';
+import { RateLimit } from './middleware/rate-limit.js';
+import { requestId } from './middleware/request-id.js';
+import { buildOpenApi } from './openapi.js';
+import type { AnyRoute } from './route.js';
+import { routeGroups, TAGS } from './routes/index.js';
+
+const UNLIMITED_PATHS = new Set(['/health', '/ready']);
+
+export function createHttpApp(s: Services): { koa: Koa; routes: AnyRoute[]; openApi: () => Record<string, unknown> } {
+  const koa = new Koa({ proxy: s.config.server.trustProxy, maxIpsCount: 1 });
+  const limits = s.config.http;
+  const rateLimits = new Map<string, RateLimit>([
+    ['global', new RateLimit('global', limits.rateLimit)],
+    ['auth', new RateLimit('auth', limits.authRateLimit)],
+    ['seed', new RateLimit('seed', limits.seedApiRateLimit)],
+  ]);
+  const registry: AnyRoute[] = [];
+  let cached: Record<string, unknown> | null = null;
+  const openApi = () => (cached ??= buildOpenApi(registry, { tags: TAGS }));
+
+  const mc: MountContext = {
+    auth: s.auth,
+    cookieName: s.config.auth.cookieName,
+    limits: { jsonLimitBytes: limits.jsonLimitBytes, maxUploadBytes: Math.max(...Object.values(s.config.media.maxBytes)) },
+    rateLimits,
+    registry,
+  };
+  const router = new Router({ exclusive: 'specificity' });
+  for (const group of routeGroups(s, openApi)) mount(router, group.routes, mc, { formatError: group.formatError });
+
+  const globalLimit = rateLimits.get('global')!.middleware();
+  koa.use(requestId(s.log));
+  koa.use(problemHandler());
+  koa.use((ctx, next) => (UNLIMITED_PATHS.has(ctx.path) ? next() : globalLimit(ctx, next)));
+  koa.use(router.routes());
+  koa.use(router.allowedMethods());
+  return { koa, routes: registry, openApi };
+}

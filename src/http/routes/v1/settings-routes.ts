@@ -1,0 +1,54 @@
+/** Per-bot settings: read, deep-merge patch, and one PUT per section (seed 003's groups). */
+import type { z } from 'zod';
+import { ActionsSchema, ActiveDaysSchema, ActiveHoursSchema, BotSettingsSchema, GeneralSettingsSchema, SettingsPatchSchema, type SettingsPatch } from '../../../domain/settings.js';
+import type { Services } from '../../../services/services.js';
+import { defineRoute } from '../../route.js';
+import { InstanceParams } from '../../schemas.js';
+
+const SECTIONS: { path: string; summary: string; schema: z.ZodType; toPatch: (body: never) => SettingsPatch }[] = [
+  { path: 'general', summary: 'Replace bot_name, bot_timezone, bot_lang and default_msg', schema: GeneralSettingsSchema, toPatch: (b) => b },
+  { path: 'actions', summary: 'Replace the six action flags', schema: ActionsSchema, toPatch: (b) => ({ actions: b }) },
+  { path: 'active-days', summary: 'Replace the active days (all seven)', schema: ActiveDaysSchema, toPatch: (b) => ({ active_days: b }) },
+  { path: 'active-hours', summary: "Replace the active hours ('HH:mm' or 'always'; to is exclusive; may cross midnight)", schema: ActiveHoursSchema, toPatch: (b) => ({ active_hours: b }) },
+];
+
+export function settingsRoutes(s: Services) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/instances/:id/settings',
+      tags: ['Settings'],
+      summary: "The bot's settings",
+      auth: 'principal',
+      params: InstanceParams,
+      responses: { 200: { description: 'Settings', schema: BotSettingsSchema } },
+      handler: async ({ principal, params }) => ({ body: await s.instances.settings(principal!, params.id) }),
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v1/instances/:id/settings',
+      tags: ['Settings'],
+      summary: 'Change some settings (deep-merged)',
+      auth: 'principal',
+      params: InstanceParams,
+      body: SettingsPatchSchema,
+      responses: { 200: { description: 'The settings after the change', schema: BotSettingsSchema } },
+      handler: async ({ principal, params, body }) => ({ body: (await s.instances.updateSettings(principal!, params.id, body)).settings }),
+    }),
+    ...SECTIONS.map((section) =>
+      defineRoute({
+        method: 'put',
+        path: `/v1/instances/:id/settings/${section.path}`,
+        tags: ['Settings'],
+        summary: section.summary,
+        auth: 'principal',
+        params: InstanceParams,
+        body: section.schema,
+        responses: { 200: { description: 'The settings after the change', schema: BotSettingsSchema } },
+        handler: async ({ principal, params, body }) => ({
+          body: (await s.instances.updateSettings(principal!, params.id, section.toPatch(body as never))).settings,
+        }),
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,57 @@
+/**
+ * The live engines, one per instance that has been started in this process.
+ * Creating, stopping and forgetting engines happens only here, so no
+ * orphaned engine (or socket) survives a restart or a deletion.
+ */
+import type { Logger } from '../logger.js';
+import type { Engine, EngineFactory, EngineKind } from '../engines/engine.js';
+import { UnavailableError } from './errors.js';
+import type { EngineHub } from './engine-hub.js';
+
+export class EngineManager {
+  private readonly engines = new Map<string, Engine>();
+
+  constructor(
+    private readonly factories: Partial<Record<EngineKind, EngineFactory>>,
+    private readonly hub: EngineHub,
+    private readonly log: Logger,
+  ) {}
+
+  get(instanceId: string): Engine | undefined {
+    return this.engines.get(instanceId);
+  }
+
+  supports(kind: EngineKind): boolean {
+    return this.factories[kind] !== undefined;
+  }
+
+  /** The instance's engine, created on first use. */
+  ensure(instanceId: string, kind: EngineKind): Engine {
+    let engine = this.engines.get(instanceId);
+    if (engine && engine.kind !== kind) throw new Error(`instance ${instanceId} runs a ${engine.kind} engine, not ${kind}`);
+    if (!engine) {
+      const factory = this.factories[kind];
+      if (!factory) throw new UnavailableError(`the ${kind} engine is not available in this process`);
+      engine = factory({ instanceId, events: this.hub.eventsFor(instanceId) });
+      this.engines.set(instanceId, engine);
+    }
+    return engine;
+  }
+
+  /** Stops and forgets the engine (the auth state is kept unless `logout`). */
+  async remove(instanceId: string, options: { logout?: boolean } = {}): Promise<void> {
+    const engine = this.engines.get(instanceId);
+    if (!engine) return;
+    this.engines.delete(instanceId);
+    try {
+      if (options.logout) await engine.logout();
+      else await engine.disconnect();
+    } catch (err) {
+      this.log.warn({ err, instance_id: instanceId }, 'engine did not stop cleanly');
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.engines.keys()].map((id) => this.remove(id)));
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Errors services raise for the HTTP layer to translate. Every one carries
+ * enough for a problem+json answer that names the failing field.
+ */
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class ServiceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    message: string,
+    readonly errors: FieldProblem[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** 400: the request is understood but a field's value is not acceptable. */
+export class ValidationError extends ServiceError {
+  constructor(field: string, message: string) {
+    super(400, 'Invalid request', `${field}: ${message}`, [{ field, message }]);
+  }
+
+  static many(errors: FieldProblem[]): ServiceError {
+    return new ServiceError(400, 'Invalid request', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+  }
+}
+
+export class UnauthorizedError extends ServiceError {
+  constructor(message = 'missing or invalid credentials') {
+    super(401, 'Unauthorized', message, [], { 'WWW-Authenticate': 'Bearer' });
+  }
+}
+
+export class ForbiddenError extends ServiceError {
+  constructor(message: string) {
+    super(403, 'Forbidden', message);
+  }
+}
+
+/** 404, also for resources of another owner: their existence is not revealed. */
+export class NotFoundError extends ServiceError {
+  constructor(what: string) {
+    super(404, 'Not found', `${what} not found`);
+  }
+}
+
+export class ConflictError extends ServiceError {
+  constructor(message: string, field?: string) {
+    super(409, 'Conflict', message, field ? [{ field, message }] : []);
+  }
+}
+
+export class UnprocessableError extends ServiceError {
+  constructor(message: string, field?: string) {
+    super(422, 'Unprocessable request', message, field ? [{ field, message }] : []);
+  }
+}
+
+export class PayloadTooLargeError extends ServiceError {
+  constructor(field: string, message: string) {
+    super(413, 'Payload too large', `${field}: ${message}`, [{ field, message }]);
+  }
+}
+
+export class TooManyRequestsError extends ServiceError {
+  constructor(retryAfterSeconds: number) {
+    super(429, 'Too many requests', `rate limit exceeded; retry in ${retryAfterSeconds} s`, [], { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+/** 503: the instance cannot do this right now (e.g. WhatsApp not connected). */
+export class UnavailableError extends ServiceError {
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(503, 'Service unavailable', message, [], retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {});
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Connection lifecycle of instances: connect, status, logout, restart, and
+ * the persisted status that engines report. Instances that should be
+ * connected are reconnected when the process starts.
+ */
+import type { Logger } from '../logger.js';
+import type { ConnectionUpdate, EngineStatus } from '../engines/engine.js';
+import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances.js';
+import type { EngineHub } from './engine-hub.js';
+import type { EngineManager } from './engine-manager.js';
+
+export interface StatusView {
+  status: EngineStatus['status'];
+  is_ready: boolean;
+  has_qr: boolean;
+  phone: string | null;
+  name: string | null;
+  reason: string | null;
+}
+
+export class LifecycleService {
+  constructor(
+    private readonly repo: InstancesRepo,
+    private readonly engines: EngineManager,
+    hub: EngineHub,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    hub.on('connection', (instanceId, update) => this.record(instanceId, update));
+  }
+
+  async connect(instance: InstanceDoc): Promise<StatusView> {
+    const engine = this.engines.ensure(instance._id, instance.engine);
+    await this.repo.update(instance._id, { desired_state: 'connected' }, this.clock());
+    await engine.connect();
+    return this.status(instance);
+  }
+
+  /** Unlinks the device: auth state is deleted and the next connect needs a new scan. */
+  async logout(instance: InstanceDoc): Promise<StatusView> {
+    const engine = this.engines.ensure(instance._id, instance.engine);
+    await engine.logout();
+    await this.engines.remove(instance._id);
+    await this.repo.update(instance._id, { desired_state: 'disconnected', status: 'logged_out', status_reason: 'logged out through the API', phone: null }, this.clock());
+    return this.status({ ...instance, status: 'logged_out' });
+  }
+
+  /** Closes and reopens the connection, keeping the link. */
+  async restart(instance: InstanceDoc): Promise<StatusView> {
+    await this.engines.remove(instance._id);
+    return this.connect(instance);
+  }
+
+  /** Stops the engine without unlinking and without changing what start-up will do. */
+  async stop(instanceId: string): Promise<void> {
+    await this.engines.remove(instanceId);
+  }
+
+  status(instance: InstanceDoc): StatusView {
+    const live = this.engines.get(instance._id)?.status();
+    const status = live?.status ?? (instance.status === 'connected' || instance.status === 'connecting' ? 'disconnected' : instance.status);
+    return {
+      status,
+      is_ready: status === 'connected',
+      has_qr: Boolean(live?.qr),
+      phone: live?.phone ?? instance.phone,
+      name: live?.name ?? instance.wa_name,
+      reason: live?.reason ?? instance.status_reason,
+    };
+  }
+
+  qr(instance: InstanceDoc): string | null {
+    return this.engines.get(instance._id)?.status().qr ?? null;
+  }
+
+  /** Reconnects every instance that was connected when the process last stopped. */
+  async restore(): Promise<number> {
+    const wanted = await this.repo.wantingConnection();
+    let started = 0;
+    for (const instance of wanted) {
+      if (!this.engines.supports(instance.engine)) continue;
+      try {
+        await this.engines.ensure(instance._id, instance.engine).connect();
+        started++;
+      } catch (err) {
+        this.log.error({ err, instance_id: instance._id }, 'could not reconnect instance at start-up');
+      }
+    }
+    return started;
+  }
+
+  private async record(instanceId: string, update: ConnectionUpdate): Promise<void> {
+    const fields: Partial<InstanceDoc> = { status: update.status, status_reason: update.reason ?? null };
+    if (update.phone !== undefined) fields.phone = update.phone;
+    if (update.status === 'logged_out') {
+      fields.desired_state = 'disconnected';
+      fields.phone = null;
+    }
+    const current = await this.repo.byId(instanceId);
+    if (!current) return;
+    // QR refreshes arrive every ~20 s; only real changes are written
+    const changed = Object.entries(fields).some(([k, v]) => (current as unknown as Record<string, unknown>)[k] !== v);
+    if (changed) await this.repo.update(instanceId, fields, this.clock());
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Seams between services built by different parts of the system. Each is a
+ * small interface so the inbound pipeline, the outbox, media intake and the
+ * webhook service can be composed in src/app.ts without knowing each other.
+ */
+import type { Content, MediaBytes, MediaInput, MediaType, StoredMedia } from '../domain/content.js';
+import type { DomainEvent } from '../domain/events.js';
+
+/** A file from a multipart upload, read into memory. */
+export interface UploadedFile {
+  field: string;
+  filename: string | null;
+  /** As declared by the client; media intake sniffs the real type. */
+  mimetype: string | null;
+  size: number;
+  data: Buffer;
+}
+
+/**
+ * Publishes webhook events durably. Implemented by the webhook service: it
+ * writes one delivery per matching subscription before resolving, so an
+ * event acknowledged here is delivered or visibly dead-lettered.
+ */
+export interface EventSink {
+  publish(instanceId: string, events: DomainEvent[]): Promise<void>;
+}
+
+/** A bot reply, fully rendered, ready to be sent. */
+export interface ReplyRequest {
+  instanceId: string;
+  /** Reply to the JID the message came from (may be @lid). */
+  jid: string;
+  phone: string | null;
+  content: Content;
+  /** The inbound message being answered (tucan id and WhatsApp id, for quoting and tracing). */
+  inboundMessageId: string;
+  inboundWaMessageId: string;
+  ruleId: string | null;
+}
+
+/**
+ * Sends bot replies. The outbox implementation persists each reply before
+ * any attempt and resolves with the outbox message ids.
+ */
+export interface ReplySender {
+  sendReplies(replies: ReplyRequest[]): Promise<string[]>;
+}
+
+/** Media intake: validate, fetch (SSRF-safe) or decode, sniff, size-check, store. */
+export interface MediaIntake {
+  /**
+   * Stores media for a message of type `kind`. `field` names the request
+   * field for error messages (e.g. 'body.image'). Throws ValidationError
+   * (400), PayloadTooLargeError (413) or NotFoundError for unknown media ids.
+   */
+  store(instanceId: string, source: MediaInput | UploadedFile, kind: MediaType, field: string): Promise<StoredMedia>;
+  /** The bytes of stored media; throws NotFoundError when unknown or expired. */
+  load(instanceId: string, mediaId: string): Promise<MediaBytes>;
+}

@@ -1,0 +1,216 @@
+/**
+ * One contract for every backend of the persistence port. The embedded
+ * backend always runs; MongoDB runs when MONGODB_URI is set.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { SqliteStore } from './embedded/sqlite-store.js';
+import { MongoStore } from './mongo/mongo-store.js';
+import { DuplicateKeyError, newId, type Collection, type Doc, type Store } from './port.js';
+
+interface Item extends Doc {
+  name: string;
+  n?: number | null;
+  tag?: string;
+  flag?: boolean;
+  nested?: { a?: number; b?: string };
+  list?: number[];
+  created_at?: number;
+}
+
+function contract(label: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
+  describe(`store contract: ${label}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let items: Collection<Item>;
+    let seq = 0;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await open());
+      const name = `items_${Date.now()}_${seq++}`;
+      items = store.collection<Item>(name);
+      await store.ensureIndexes(name, [
+        { keys: { name: 1 }, unique: true },
+        { keys: { tag: 1, n: -1 } },
+        { keys: { 'nested.b': 1 }, unique: true, sparse: true },
+      ]);
+    });
+    afterEach(async () => cleanup());
+
+    async function seed() {
+      await items.insertMany([
+        { _id: newId(), name: 'a', n: 1, tag: 'x', flag: true, nested: { a: 1 }, created_at: 100 },
+        { _id: newId(), name: 'b', n: 2, tag: 'x', flag: false, nested: { a: 2 }, created_at: 200 },
+        { _id: newId(), name: 'c', n: 3, tag: 'y', nested: { a: 3 }, created_at: 300 },
+        { _id: newId(), name: 'd', n: null, tag: 'y', created_at: 400 },
+        { _id: newId(), name: 'e', tag: 'z', created_at: 500 },
+      ]);
+    }
+    const names = (docs: Item[]) => docs.map((d) => d.name);
+
+    it('inserts, reads back by id and deletes', async () => {
+      const doc = await items.insertOne({ _id: newId(), name: 'one', n: 1, nested: { a: 5, b: 'q' }, list: [1, 2] });
+      const found = await items.findOne({ _id: doc._id });
+      expect(found).to.deep.equal(doc);
+      expect(await items.deleteOne({ _id: doc._id })).to.equal(1);
+      expect(await items.findOne({ _id: doc._id })).to.equal(null);
+      expect(await items.deleteOne({ _id: doc._id })).to.equal(0);
+    });
+
+    it('filters with equality, comparison, $in/$nin, $ne, $exists, null and booleans', async () => {
+      await seed();
+      expect(names(await items.find({ tag: 'x' }, { sort: { name: 1 } }))).to.deep.equal(['a', 'b']);
+      expect(names(await items.find({ n: { $gte: 2 } }, { sort: { name: 1 } }))).to.deep.equal(['b', 'c']);
+      expect(names(await items.find({ n: { $gt: 1, $lt: 3 } }))).to.deep.equal(['b']);
+      expect(names(await items.find({ tag: { $in: ['y', 'z'] } }, { sort: { name: 1 } }))).to.deep.equal(['c', 'd', 'e']);
+      expect(names(await items.find({ tag: { $nin: ['x'] } }, { sort: { name: 1 } }))).to.deep.equal(['c', 'd', 'e']);
+      expect(names(await items.find({ n: { $ne: 1 } }, { sort: { name: 1 } }))).to.deep.equal(['b', 'c', 'd', 'e']);
+      expect(names(await items.find({ n: null }, { sort: { name: 1 } }))).to.deep.equal(['d', 'e']);
+      expect(names(await items.find({ n: { $exists: true } }, { sort: { name: 1 } }))).to.deep.equal(['a', 'b', 'c', 'd']);
+      expect(names(await items.find({ n: { $exists: false } }))).to.deep.equal(['e']);
+      expect(names(await items.find({ flag: true }))).to.deep.equal(['a']);
+      expect(names(await items.find({ flag: false }))).to.deep.equal(['b']);
+      expect(names(await items.find({ flag: { $ne: true } }, { sort: { name: 1 } }))).to.deep.equal(['b', 'c', 'd', 'e']);
+      expect(names(await items.find({ 'nested.a': { $lte: 2 } }, { sort: { name: 1 } }))).to.deep.equal(['a', 'b']);
+      expect(names(await items.find({ $or: [{ name: 'a' }, { n: 3 }] }, { sort: { name: 1 } }))).to.deep.equal(['a', 'c']);
+      expect(names(await items.find({ $and: [{ tag: 'y' }, { n: { $exists: true } }] }))).to.deep.equal(['c', 'd']);
+      // comparisons never match across types
+      expect(names(await items.find({ name: { $gt: 1 } as never }))).to.deep.equal([]);
+      expect(await items.countDocuments({ tag: 'x' })).to.equal(2);
+      expect(await items.countDocuments({})).to.equal(5);
+    });
+
+    it('sorts on several keys and paginates with skip and limit', async () => {
+      await seed();
+      expect(names(await items.find({}, { sort: { tag: -1, n: -1 } }))).to.deep.equal(['e', 'c', 'd', 'b', 'a']);
+      expect(names(await items.find({}, { sort: { created_at: 1 }, skip: 1, limit: 2 }))).to.deep.equal(['b', 'c']);
+      expect(names(await items.find({}, { sort: { created_at: -1 }, skip: 4, limit: 2 }))).to.deep.equal(['a']);
+      expect(names(await items.find({}, { sort: { created_at: 1 }, skip: 10 }))).to.deep.equal([]);
+      const first = await items.findOne({ tag: 'y' }, { sort: { created_at: -1 } });
+      expect(first?.name).to.equal('d');
+    });
+
+    it('applies $set, $unset, $inc, $push and reports matched/modified', async () => {
+      const doc = await items.insertOne({ _id: newId(), name: 'u', n: 1, nested: { a: 1 } });
+      const r = await items.updateOne({ _id: doc._id }, { $set: { 'nested.b': 'z', tag: 't' }, $inc: { n: 2 }, $push: { list: 7 } });
+      expect(r).to.deep.equal({ matched: 1, modified: 1, upsertedId: null });
+      await items.updateOne({ _id: doc._id }, { $unset: { tag: true }, $push: { list: 8 } });
+      const after = await items.findOne({ _id: doc._id });
+      expect(after).to.deep.equal({ _id: doc._id, name: 'u', n: 3, nested: { a: 1, b: 'z' }, list: [7, 8] });
+      const same = await items.updateOne({ _id: doc._id }, { $set: { n: 3 } });
+      expect(same).to.deep.equal({ matched: 1, modified: 0, upsertedId: null });
+      expect((await items.updateOne({ name: 'missing' }, { $set: { n: 1 } })).matched).to.equal(0);
+    });
+
+    it('updates many and deletes many', async () => {
+      await seed();
+      const r = await items.updateMany({ tag: 'y' }, { $set: { flag: true } });
+      expect(r.matched).to.equal(2);
+      expect(r.modified).to.equal(2);
+      expect(await items.countDocuments({ flag: true })).to.equal(3);
+      expect(await items.deleteMany({ flag: true })).to.equal(3);
+      expect(await items.countDocuments({})).to.equal(2);
+    });
+
+    it('upserts with $setOnInsert and string ids', async () => {
+      const r = await items.updateOne({ name: 'up' }, { $set: { n: 1 }, $setOnInsert: { tag: 'new' } }, { upsert: true });
+      expect(r.upsertedId).to.be.a('string').with.lengthOf(24);
+      const doc = await items.findOne({ name: 'up' });
+      expect(doc).to.deep.include({ name: 'up', n: 1, tag: 'new', _id: r.upsertedId });
+      await items.updateOne({ name: 'up' }, { $set: { n: 2 }, $setOnInsert: { tag: 'again' } }, { upsert: true });
+      expect(await items.findOne({ name: 'up' })).to.deep.include({ n: 2, tag: 'new' });
+      const viaFind = await items.findOneAndUpdate({ name: 'up2' }, { $inc: { n: 1 } }, { upsert: true });
+      expect(viaFind).to.deep.include({ name: 'up2', n: 1 });
+      expect(viaFind?._id).to.be.a('string');
+    });
+
+    it('enforces unique indexes, including sparse ones', async () => {
+      await items.insertOne({ _id: newId(), name: 'dup' });
+      let caught: unknown;
+      try {
+        await items.insertOne({ _id: newId(), name: 'dup' });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(DuplicateKeyError);
+      // documents without the sparse field never conflict with each other
+      await items.insertOne({ _id: newId(), name: 's1' });
+      await items.insertOne({ _id: newId(), name: 's2' });
+      await items.insertOne({ _id: newId(), name: 's3', nested: { b: 'k' } });
+      caught = undefined;
+      try {
+        await items.insertOne({ _id: newId(), name: 's4', nested: { b: 'k' } });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(DuplicateKeyError);
+      const other = await items.insertOne({ _id: newId(), name: 'other' });
+      caught = undefined;
+      try {
+        await items.updateOne({ _id: other._id }, { $set: { name: 'dup' } });
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(DuplicateKeyError);
+      expect(await items.countDocuments({ name: 'dup' })).to.equal(1);
+      expect(await items.countDocuments({})).to.equal(5);
+    });
+
+    it('findOneAndUpdate claims atomically in sort order and returns before/after', async () => {
+      await seed();
+      const before = await items.findOneAndUpdate({ tag: 'x' }, { $set: { tag: 'claimed' } }, { sort: { created_at: 1 }, returnDocument: 'before' });
+      expect(before).to.deep.include({ name: 'a', tag: 'x' });
+      const after = await items.findOneAndUpdate({ tag: 'x' }, { $set: { tag: 'claimed' } }, { sort: { created_at: 1 } });
+      expect(after).to.deep.include({ name: 'b', tag: 'claimed' });
+      expect(await items.findOneAndUpdate({ tag: 'x' }, { $set: { tag: 'claimed' } })).to.equal(null);
+    });
+
+    it('never lets two concurrent claimers take the same document', async () => {
+      const docs = Array.from({ length: 50 }, (_, i) => ({ _id: newId(), name: `job${i}`, tag: 'pending', created_at: i }));
+      await items.insertMany(docs);
+      const claims = await Promise.all(
+        Array.from({ length: 80 }, (_, i) =>
+          items.findOneAndUpdate({ tag: 'pending' }, { $set: { tag: `w${i}` } }, { sort: { created_at: 1 } }),
+        ),
+      );
+      const won = claims.filter((c): c is Item => c !== null).map((c) => c.name);
+      expect(won).to.have.lengthOf(50);
+      expect(new Set(won).size).to.equal(50);
+    });
+
+    it('keeps every concurrent $inc on one document', async () => {
+      const doc = await items.insertOne({ _id: newId(), name: 'counter', n: 0 });
+      await Promise.all(Array.from({ length: 200 }, () => items.updateOne({ _id: doc._id }, { $inc: { n: 1 } })));
+      expect((await items.findOne({ _id: doc._id }))?.n).to.equal(200);
+    });
+  });
+}
+
+contract('embedded (SQLite)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-store-'));
+  const store = new SqliteStore(path.join(dir, 'test.db'));
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const mongoUri = process.env.MONGODB_URI;
+if (mongoUri) {
+  contract('mongodb', async () => {
+    const store = await MongoStore.connect(mongoUri, `tucan_contract_${process.pid}`);
+    return { store, cleanup: () => store.close() };
+  });
+} else {
+  describe('store contract: mongodb', () => {
+    it('is skipped because MONGODB_URI is not set', function () {
+      console.log('      (MongoDB contract run skipped: set MONGODB_URI to run it)');
+      this.skip();
+    });
+  });
+}
