@@ -57,3 +57,21 @@ export interface MediaIntake {
   /** The bytes of stored media; throws NotFoundError when unknown or expired. */
   load(instanceId: string, mediaId: string): Promise<MediaBytes>;
 }
+
+/** Seed 002's aiModifications. */
+export interface TextVariationOptions {
+  useSynonyms?: boolean;
+  addEmojis?: boolean;
+  shuffleSentences?: boolean;
+}
+
+/** Varies each copy of a bulk or scheduled text; deterministic for a given random source. */
+export interface TextVariator {
+  vary(text: string, options: TextVariationOptions, random: () => number): string;
+}
+
+/** Saved contacts, which contact messages may reference by id. */
+export interface SavedContacts {
+  /** The vCard fields of a saved contact; throws NotFoundError when unknown. */
+  vcardFields(instanceId: string, contactId: string): Promise<import('../domain/content.js').VCardFields>;
+}
