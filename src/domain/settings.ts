@@ -49,7 +49,7 @@ export const ActiveHoursSchema = z
   .strict()
   .superRefine((v, ctx) => {
     if ((v.from === 'always') !== (v.to === 'always')) {
-      ctx.addIssue({ code: 'custom', path: [v.from === 'always' ? 'to' : 'from'], message: "from and to must both be 'always' or both be times" });
+      ctx.addIssue({ code: 'custom', path: [v.from === 'always' ? 'from' : 'to'], message: "from and to must both be 'always' or both be times" });
     } else if (v.from !== 'always' && v.from === v.to) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: "must differ from 'from' (to is exclusive); use 'always' for the whole day" });
     }

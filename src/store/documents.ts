@@ -48,13 +48,18 @@ export function unsetPath(doc: Record<string, unknown>, path: string): void {
   if (found) delete found[0][found[1]];
 }
 
+/** Values are copied so a stored document never aliases the caller's objects. */
 function clone<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return value === null || typeof value !== 'object' ? value : structuredClone(value);
 }
 
-/** Applies update operators to a copy of `doc`. `inserting` enables `$setOnInsert`. */
-export function applyUpdate<T extends object>(doc: T, update: Update, inserting: boolean): T {
-  const out = structuredClone(doc) as Record<string, unknown>;
+/**
+ * Applies update operators. `inserting` enables `$setOnInsert`. The document
+ * is modified in place unless `copy` is set: backends pass freshly parsed
+ * rows that nobody else holds.
+ */
+export function applyUpdate<T extends object>(doc: T, update: Update, inserting: boolean, copy = false): T {
+  const out = (copy ? structuredClone(doc) : doc) as Record<string, unknown>;
   for (const [op, fields] of Object.entries(update)) {
     if (fields === undefined) continue;
     for (const [path, value] of Object.entries(fields as Record<string, unknown>)) {

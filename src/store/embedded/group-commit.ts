@@ -19,13 +19,14 @@ interface Waiter {
 export class GroupCommit {
   private open = false;
   private waiters: Waiter[] = [];
-  private readonly atomically: (fn: () => unknown) => unknown;
 
-  constructor(private readonly db: Database.Database) {
-    // Nested inside the open batch this becomes a SAVEPOINT, so a failing
-    // operation rolls back alone without aborting its neighbours.
-    this.atomically = db.transaction((fn: () => unknown) => fn());
-  }
+  /**
+   * No savepoint per operation: each operation writes with single statements,
+   * and SQLite undoes only the statement that fails (e.g. a unique
+   * violation), leaving the batch open for its neighbours — the same
+   * non-atomic semantics MongoDB gives insertMany/updateMany.
+   */
+  constructor(private readonly db: Database.Database) {}
 
   run<T>(fn: () => T, writes: boolean): Promise<T> {
     if (writes && !this.open) {
@@ -35,7 +36,7 @@ export class GroupCommit {
     }
     let result: T;
     try {
-      result = (writes ? this.atomically(fn) : fn()) as T;
+      result = fn();
     } catch (err) {
       return Promise.reject(err);
     }

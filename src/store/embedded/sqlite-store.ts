@@ -176,9 +176,10 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
         const inserted = this.upsertSync(filter, update);
         return options.returnDocument === 'before' ? null : inserted;
       }
+      const before = options.returnDocument === 'before' ? structuredClone(current) : null;
       const next = applyUpdate(current, update, false);
       this.replaceSync(current, next);
-      return options.returnDocument === 'before' ? current : next;
+      return before ?? next;
     }, true);
   }
 
