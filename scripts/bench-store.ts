@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { SqliteStore } from '../src/store/embedded/sqlite-store.js';
 import { newId, type Doc } from '../src/store/port.js';
@@ -48,6 +49,9 @@ const ids: string[] = [];
 const body = 'x'.repeat(200);
 
 console.log(`embedded store (SQLite WAL, synchronous=${values.sync}), ${N} operations, ${C} concurrent callers, ${os.cpus().length} CPUs`);
+// Event-loop delay shows stalls (e.g. a checkpoint inside a commit) that throughput hides.
+const delay = monitorEventLoopDelay({ resolution: 1 });
+delay.enable();
 await timed('insertOne, one caller (await each)', Math.min(N, 20000), () =>
   loops(Math.min(N, 20000), 1, async (i) => {
     const doc = await rows.insertOne({ _id: newId(), instance_id: `i${i % 10}`, status: 'queued', n: i, body, created_at: Date.now() });
@@ -68,5 +72,10 @@ await timed(`findOne by _id, ${C} concurrent callers`, N, () => loops(N, C, (i) 
 await timed(`find indexed (instance,status) limit 20, ${C} callers`, Math.min(N, 20000), () =>
   loops(Math.min(N, 20000), C, (i) => rows.find({ instance_id: `i${i % 10}`, status: 'sent' }, { sort: { created_at: 1 }, limit: 20 })),
 );
+delay.disable();
+const ms = (ns: number) => (ns / 1e6).toFixed(1);
+console.log(`event-loop delay: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`);
+const wal = fs.statSync(path.join(dir, 'bench.db-wal'), { throwIfNoEntry: false });
+console.log(`WAL file at the end: ${((wal?.size ?? 0) / 1e6).toFixed(1)} MB (checkpointed by a worker thread)`);
 await store.close();
 fs.rmSync(dir, { recursive: true, force: true });

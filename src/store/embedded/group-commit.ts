@@ -26,7 +26,10 @@ export class GroupCommit {
    * violation), leaving the batch open for its neighbours — the same
    * non-atomic semantics MongoDB gives insertMany/updateMany.
    */
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly afterCommit: () => void = () => {},
+  ) {}
 
   run<T>(fn: () => T, writes: boolean): Promise<T> {
     if (writes && !this.open) {
@@ -63,5 +66,6 @@ export class GroupCommit {
       return;
     }
     for (const w of waiters) w.resolve();
+    this.afterCommit();
   }
 }

@@ -5,6 +5,7 @@
  * Durability: WAL with synchronous=NORMAL means a committed transaction is in
  * the WAL file before the promise resolves, so it survives a process crash
  * (kill -9). `sync: 'full'` adds an fsync per commit to survive power loss.
+ * Checkpoints run on a worker thread (checkpointer.ts), never in a commit.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,11 +25,14 @@ import {
   type Update,
   type UpdateResult,
 } from '../port.js';
+import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import { fieldExpr, orderBy, whereClause } from './sql-filter.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const STATEMENT_CACHE_LIMIT = 1000;
+/** 16k frames ≈ 64 MB of WAL at 4 KiB pages. */
+const MAX_WAL_FRAMES = 16384;
 
 export interface SqliteStoreOptions {
   sync?: 'normal' | 'full';
@@ -41,6 +45,9 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly collections = new Map<string, SqliteCollection<Doc>>();
   private closed = false;
+  private readonly checkpointer: Checkpointer | null = null;
+  /** WAL length in frames, as last reported by the checkpointer. */
+  private walFrames = 0;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -48,7 +55,14 @@ export class SqliteStore implements Store {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
-    this.batch = new GroupCommit(this.db);
+    if (file !== ':memory:') {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.db.pragma('journal_size_limit = 67108864');
+      this.checkpointer = new Checkpointer(file, (report) => {
+        if (report.log !== undefined) this.walFrames = report.log;
+      });
+    }
+    this.batch = new GroupCommit(this.db, () => this.afterCommit());
   }
 
   collection<T extends Doc>(name: string): Collection<T> {
@@ -84,7 +98,15 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.batch.flush();
     this.closed = true;
+    await this.checkpointer?.stop();
     this.db.close();
+  }
+
+  /** Bounds the WAL under sustained writes (see checkpointer.ts). */
+  private afterCommit(): void {
+    if (this.walFrames <= MAX_WAL_FRAMES) return;
+    const [r] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    if (r.busy === 0 && r.checkpointed === r.log) this.walFrames = 0;
   }
 
   /** @internal */
