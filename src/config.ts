@@ -53,6 +53,17 @@ export const ConfigSchema = z
           })
           .strict(),
         ttlSeconds: z.number().int().positive(),
+        sweepIntervalSeconds: z.number().int().positive(),
+      })
+      .strict(),
+    contacts: z
+      .object({
+        checkMaxPerRequest: z.number().int().min(1).max(500),
+        checkBatchSize: z.number().int().min(1).max(100),
+        checkIntervalMs: z.number().int().min(0),
+        checkJitterMs: z.number().int().min(0),
+        checkHourlyLimit: z.number().int().positive(),
+        checkCacheSeconds: z.number().int().min(0),
       })
       .strict(),
     outbox: z
@@ -69,6 +80,9 @@ export const ConfigSchema = z
         retryScheduleSeconds: z.array(z.number().min(0)).min(1),
         timeoutMs: z.number().int().positive(),
         disableAfterDays: z.number().positive(),
+        perEndpointConcurrency: z.number().int().positive(),
+        maxConcurrency: z.number().int().positive(),
+        retentionDays: z.number().positive(),
       })
       .strict(),
     baileys: z
@@ -113,11 +127,13 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_ALLOW_LOOPBACK_URLS: ['network.allowLoopbackUrls', asBoolean],
   TUCAN_FETCH_TIMEOUT_MS: ['network.fetchTimeoutMs', asNumber],
   TUCAN_MEDIA_TTL_SECONDS: ['media.ttlSeconds', asNumber],
+  TUCAN_CONTACT_CHECK_HOURLY_LIMIT: ['contacts.checkHourlyLimit', asNumber],
   TUCAN_PACING_ENABLED: ['outbox.pacing.enabled', asBoolean],
   TUCAN_PACING_MIN_INTERVAL_MS: ['outbox.pacing.minIntervalMs', asNumber],
   TUCAN_PACING_JITTER_MS: ['outbox.pacing.jitterMs', asNumber],
   TUCAN_WEBHOOK_RETRY_SCHEDULE: ['webhooks.retryScheduleSeconds', asNumberList],
   TUCAN_WEBHOOK_TIMEOUT_MS: ['webhooks.timeoutMs', asNumber],
+  TUCAN_WEBHOOK_DISABLE_AFTER_DAYS: ['webhooks.disableAfterDays', asNumber],
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

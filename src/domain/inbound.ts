@@ -62,6 +62,8 @@ export interface InboundMessage {
   reaction?: { emoji: string; target_id: string };
   /** Protocol messages: revoke, edit, ephemeral setting, … */
   protocol_type?: string;
+  /** The message a protocol message (revoke, edit) or a poll vote acts on. */
+  target_id?: string;
   quoted_id?: string;
   mentions?: string[];
 }

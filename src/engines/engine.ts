@@ -146,6 +146,11 @@ export interface Engine {
   profile(): Promise<ProfileInfo>;
   /** Typing indicator before a paced send. */
   sendPresence(jid: string, presence: 'composing' | 'paused'): Promise<void>;
+  /**
+   * The bytes of a received media message (InboundMessage.media), fetched on
+   * demand. Optional: engines without real media (the sandbox) leave it out.
+   */
+  downloadMedia?(waMessageId: string): Promise<MediaBytes>;
 }
 
 export interface EngineFactoryContext {

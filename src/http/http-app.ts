@@ -9,6 +9,7 @@ import { requestId } from './middleware/request-id.js';
 import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './route.js';
 import { routeGroups, TAGS } from './routes/index.js';
+import { webhookCatalog } from './webhook-catalog.js';
 
 const UNLIMITED_PATHS = new Set(['/health', '/ready']);
 
@@ -22,7 +23,7 @@ export function createHttpApp(s: Services): { koa: Koa; routes: AnyRoute[]; open
   ]);
   const registry: AnyRoute[] = [];
   let cached: Record<string, unknown> | null = null;
-  const openApi = () => (cached ??= buildOpenApi(registry, { tags: TAGS }));
+  const openApi = () => (cached ??= buildOpenApi(registry, { tags: TAGS, ...webhookCatalog() }));
 
   const mc: MountContext = {
     auth: s.auth,

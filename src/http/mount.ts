@@ -84,7 +84,7 @@ export function mount(router: Router, routes: AnyRoute[], mc: MountContext, opti
       await next();
     });
     const accepts = route.accepts ?? (route.body ? ['json'] : []);
-    if (accepts.length > 0) chain.push(bodyParser(accepts, { jsonLimitBytes: mc.limits.jsonLimitBytes, maxUploadBytes: route.maxUploadBytes ?? mc.limits.maxUploadBytes }));
+    if (accepts.length > 0) chain.push(bodyParser(accepts, { jsonLimitBytes: route.maxJsonBytes ?? mc.limits.jsonLimitBytes, maxUploadBytes: route.maxUploadBytes ?? mc.limits.maxUploadBytes }));
     chain.push(async (ctx) => {
       const params = route.params ? parseOrThrow(route.params, 'params', ctx.params) : undefined;
       const query = route.query ? parseOrThrow(route.query, 'query', withoutCredential(ctx.query, route.queryToken)) : undefined;

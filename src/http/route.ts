@@ -72,6 +72,8 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   files?: Record<string, { description: string; required?: boolean }>;
   /** Body size limit in bytes for multipart uploads (defaults to the largest media limit). */
   maxUploadBytes?: number;
+  /** JSON body size limit in bytes, for routes that take base64 files (defaults to http.jsonLimitBytes). */
+  maxJsonBytes?: number;
   /** Names a rate limiter registered on the app (in addition to the global one). */
   rateLimit?: string;
   responses: Record<number, ResponseSpec>;

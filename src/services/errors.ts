@@ -46,8 +46,9 @@ export class ForbiddenError extends ServiceError {
 
 /** 404, also for resources of another owner: their existence is not revealed. */
 export class NotFoundError extends ServiceError {
-  constructor(what: string) {
-    super(404, 'Not found', `${what} not found`);
+  /** `field` names the request field that referred to it (e.g. an unknown media id inside a send body). */
+  constructor(what: string, field?: string) {
+    super(404, 'Not found', field ? `${field}: ${what} not found` : `${what} not found`, field ? [{ field, message: `${what} not found` }] : []);
   }
 }
 

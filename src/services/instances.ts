@@ -22,6 +22,7 @@ export type InstanceDeletedHook = (instance: InstanceDoc) => Promise<void>;
 
 export class InstancesService {
   private readonly deletedHooks: InstanceDeletedHook[] = [];
+  private readonly settingsHooks: ((instance: InstanceDoc) => void)[] = [];
 
   constructor(
     private readonly repo: InstancesRepo,
@@ -31,6 +32,11 @@ export class InstancesService {
   /** Services that keep per-instance data register here to remove it when the instance goes. */
   onDeleted(hook: InstanceDeletedHook): void {
     this.deletedHooks.push(hook);
+  }
+
+  /** Services that cache settings (the inbound pipeline) hear about every change made through this process. */
+  onSettingsChanged(hook: (instance: InstanceDoc) => void): void {
+    this.settingsHooks.push(hook);
   }
 
   async create(ownerId: string, input: CreateInstanceInput): Promise<{ instance: InstanceDoc; token: string }> {
@@ -100,7 +106,10 @@ export class InstancesService {
     const instance = await this.get(principal, id);
     const settings = mergeSettings(instance.settings, patch);
     const modified = JSON.stringify(settings) !== JSON.stringify(instance.settings);
-    if (modified) await this.repo.update(id, { settings }, this.clock());
+    if (modified) {
+      await this.repo.update(id, { settings }, this.clock());
+      for (const hook of this.settingsHooks) hook({ ...instance, settings });
+    }
     return { settings, modified };
   }
 }

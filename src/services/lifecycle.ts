@@ -4,10 +4,11 @@
  * connected are reconnected when the process starts.
  */
 import type { Logger } from '../logger.js';
-import type { ConnectionUpdate, EngineStatus } from '../engines/engine.js';
+import { EngineSendError, type ConnectionUpdate, type EngineStatus } from '../engines/engine.js';
 import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances.js';
 import type { EngineHub } from './engine-hub.js';
 import type { EngineManager } from './engine-manager.js';
+import { ConflictError, UnavailableError, ValidationError } from './errors.js';
 
 export interface StatusView {
   status: EngineStatus['status'];
@@ -71,6 +72,27 @@ export class LifecycleService {
 
   qr(instance: InstanceDoc): string | null {
     return this.engines.get(instance._id)?.status().qr ?? null;
+  }
+
+  /**
+   * An 8-character code to type on the phone, the alternative to scanning the
+   * QR. Starts the connection when needed (WhatsApp issues codes only on an
+   * open, unlinked session). 409 when not applicable (already linked, sandbox),
+   * 503 when WhatsApp could not be reached.
+   */
+  async pairingCode(instance: InstanceDoc, phoneDigits: string): Promise<string> {
+    const engine = this.engines.ensure(instance._id, instance.engine);
+    let code: string;
+    try {
+      code = await engine.requestPairingCode(phoneDigits);
+    } catch (err) {
+      if (!(err instanceof EngineSendError)) throw err;
+      if (err.code === 'invalid_phone') throw new ValidationError('body.phone', err.message);
+      throw err.retryable ? new UnavailableError(err.message) : new ConflictError(err.message);
+    }
+    // linking is under way: a restart before the code is typed should come back to it
+    await this.repo.update(instance._id, { desired_state: 'connected' }, this.clock());
+    return code;
   }
 
   /** Reconnects every instance that was connected when the process last stopped. */

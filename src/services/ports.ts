@@ -56,6 +56,12 @@ export interface MediaIntake {
   store(instanceId: string, source: MediaInput | UploadedFile, kind: MediaType, field: string): Promise<StoredMedia>;
   /** The bytes of stored media; throws NotFoundError when unknown or expired. */
   load(instanceId: string, mediaId: string): Promise<MediaBytes>;
+  /**
+   * Keeps stored media at least until `until` (epoch ms), for a scheduled
+   * message or a long bulk job that sends it after the normal expiry. Never
+   * shortens; throws NotFoundError when the media is already gone.
+   */
+  retain?(instanceId: string, mediaId: string, until: number): Promise<void>;
 }
 
 /** Seed 002's aiModifications. */

@@ -40,6 +40,8 @@ export class SandboxEngine implements Engine {
   private readonly events: EngineEvents;
   private readonly record: SandboxRecord;
   private readonly clock: () => number;
+  /** Contacts (jid + push name) and group members already recorded: the phone's address book only changes when they do. */
+  private readonly seen = new Set<string>();
 
   constructor(options: SandboxEngineOptions) {
     this.instanceId = options.instanceId;
@@ -125,18 +127,32 @@ export class SandboxEngine implements Engine {
   async inject(messages: InboundMessage[]): Promise<void> {
     if (this.state.status !== 'connected') throw new EngineNotConnectedError(this.state.status);
     const now = this.clock();
+    const writes: Promise<void>[] = [];
     for (const m of messages) {
-      if (!m.from_me) await this.record.rememberContact(this.instanceId, normalizeJid(m.sender_jid), m.sender_phone, m.push_name, now);
-      if (m.is_group && isGroupJid(m.chat_jid)) {
-        await this.record.rememberGroup(this.instanceId, m.chat_jid, null, { jid: normalizeJid(m.sender_jid), phone: m.sender_phone ?? phoneFromJid(m.sender_jid) }, now);
+      const sender = normalizeJid(m.sender_jid);
+      const contactKey = `${sender}|${m.push_name ?? ''}`;
+      if (!m.from_me && !this.seen.has(contactKey)) {
+        this.remember(contactKey);
+        writes.push(this.record.rememberContact(this.instanceId, sender, m.sender_phone, m.push_name, now));
+      }
+      const memberKey = `${m.chat_jid}|${sender}`;
+      if (m.is_group && isGroupJid(m.chat_jid) && !this.seen.has(memberKey)) {
+        this.remember(memberKey);
+        writes.push(this.record.rememberGroup(this.instanceId, m.chat_jid, null, { jid: sender, phone: m.sender_phone ?? phoneFromJid(sender) }, now));
       }
     }
+    await Promise.all(writes);
     await this.events.inbound(messages);
   }
 
   /** A fresh WhatsApp-style message id for injected messages. */
   static messageId(): string {
     return `SBX${randomUUID().replace(/-/g, '').slice(0, 17).toUpperCase()}`;
+  }
+
+  private remember(key: string): void {
+    if (this.seen.size >= 50_000) this.seen.clear();
+    this.seen.add(key);
   }
 
   private requireConnected(): void {

@@ -10,6 +10,17 @@ import { instanceRoutes } from './v1/instance-routes.js';
 import { lifecycleRoutes } from './v1/lifecycle-routes.js';
 import { settingsRoutes } from './v1/settings-routes.js';
 import { systemRoutes } from './v1/system-routes.js';
+import { webhookRoutes } from './v1/webhook-routes.js';
+import { jobRoutes } from './v1/job-routes.js';
+import { messageRoutes } from './v1/message-routes.js';
+import { recurringRoutes } from './v1/recurring-routes.js';
+import { contactRoutes } from './v1/contact-routes.js';
+import { groupRoutes } from './v1/group-routes.js';
+import { mediaRoutes } from './v1/media-routes.js';
+import { savedContactRoutes } from './v1/saved-contact-routes.js';
+import { ruleRoutes } from './v1/rule-routes.js';
+import { testChatRoutes } from './v1/test-chat-routes.js';
+import { qrRoutes } from './v1/qr-routes.js';
 
 export interface RouteGroup {
   routes: AnyRoute[];
@@ -19,7 +30,7 @@ export interface RouteGroup {
 export function routeGroups(s: Services, openApi: () => Record<string, unknown>): RouteGroup[] {
   return [
     {
-      routes: [...systemRoutes(s, openApi), ...authRoutes(s), ...instanceRoutes(s), ...settingsRoutes(s), ...lifecycleRoutes(s)],
+      routes: [...systemRoutes(s, openApi), ...authRoutes(s), ...instanceRoutes(s), ...settingsRoutes(s), ...lifecycleRoutes(s), ...qrRoutes(s), ...webhookRoutes(s), ...jobRoutes(s), ...messageRoutes(s), ...recurringRoutes(s), ...mediaRoutes(s), ...contactRoutes(s), ...savedContactRoutes(s), ...groupRoutes(s), ...ruleRoutes(s), ...testChatRoutes(s)],
     },
   ];
 }
@@ -30,4 +41,12 @@ export const TAGS = [
   { name: 'Instances', description: 'Bot instances. Each has an access token, shown once, usable as X-API-Key for that instance only.' },
   { name: 'Settings', description: "Per-bot settings: seed 003's fields and meanings." },
   { name: 'Connection', description: 'Linking and connection lifecycle.' },
+  { name: 'Media', description: 'Stored files, reusable by media_id in messages until they expire. Content is sniffed and must fit the message type; URLs are fetched through an SSRF-safe client.' },
+  { name: 'Contacts', description: 'Number checks and profiles on WhatsApp, paced per instance to avoid bans.' },
+  { name: 'Saved contacts', description: "The instance's address book; send one with {contact: {contact_id}}." },
+  { name: 'Groups', description: 'Groups the linked number belongs to.' },
+  { name: 'Webhooks', description: 'Signed (Standard Webhooks), durable, retried event delivery. The events and their payloads are listed under webhooks.' },
+  { name: 'Rules', description: 'Keyword rules: what the bot answers. Checked by priority; accents, case and spacing are ignored; regex rules use RE2 (linear time).' },
+  { name: 'Test chat', description: 'Talk to a sandbox bot without a phone, dry-run any bot, and read the decision trace of any inbound message.' },
+  { name: 'Messages', description: 'Outbound messages through a durable outbox (stored before any attempt, paced, retried, never silently lost), the message log of both directions, bulk jobs and recurring sends.' },
 ];

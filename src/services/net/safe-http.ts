@@ -11,6 +11,8 @@
  *   private ranges, link-local and metadata addresses never are.
  */
 import dns from 'node:dns/promises';
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 import axios, { type AxiosResponse } from 'axios';
 import ipaddr from 'ipaddr.js';
@@ -45,6 +47,8 @@ export interface PostResult {
   body: string;
   ms: number;
 }
+
+const POST_ANSWER_LIMIT = 64 * 1024;
 
 // Exact addresses: the agent warns when it compares an address with a CIDR of the other family.
 const LOOPBACK = ['127.0.0.1', '::1'];
@@ -139,24 +143,59 @@ export class SafeHttp {
     }
   }
 
-  /** POST a body without following redirects (webhook deliveries). Any answer is returned, never thrown. */
-  async post(raw: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostResult> {
-    const url = this.parse(raw);
+  /**
+   * POST a body without following redirects (webhook deliveries). Any answer
+   * is returned, never thrown; only the first bytes of its body are kept.
+   * Raw node:http rather than axios: deliveries are the hot path, and the
+   * filtering agents still check every connected address.
+   */
+  post(raw: string, body: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResult> {
+    let url: URL;
+    try {
+      url = this.parse(raw);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const started = performance.now();
-    const res = await this.request<string>(raw, 64 * 1024, () =>
-      axios.post(url.toString(), body, {
-        responseType: 'text',
-        maxContentLength: 64 * 1024,
-        timeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-        headers,
-        transformResponse: (d: unknown) => d,
-        ...this.common(),
-      }),
-    );
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && v !== null) flat[k.toLowerCase()] = String(v);
-    return { status: res.status, headers: flat, body: String(res.data ?? '').slice(0, 1024), ms: performance.now() - started };
+    const secure = url.protocol === 'https:';
+    return new Promise<PostResult>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(new UrlRejectedError(raw, signal?.aborted ? 'aborted' : describe(err, POST_ANSWER_LIMIT)));
+      };
+      const req = (secure ? https : http).request(
+        url,
+        { method: 'POST', agent: secure ? this.httpsAgent : this.httpAgent, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, signal },
+        (res) => {
+          const kept: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (size < 1024) kept.push(chunk);
+            size += chunk.length;
+            // the status is what matters; a huge answer only costs the socket
+            if (size > POST_ANSWER_LIMIT) res.destroy();
+          });
+          const done = () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            const flat: Record<string, string> = {};
+            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+            resolve({ status: res.statusCode ?? 0, headers: flat, body: Buffer.concat(kept).toString('utf8').slice(0, 1024), ms: performance.now() - started });
+          };
+          res.on('end', done);
+          res.on('close', done);
+          res.on('error', fail);
+        },
+      );
+      // one deadline for connect, upload and answer
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), timeoutMs);
+      req.on('error', fail);
+      req.end(body);
+    });
   }
 
   close(): void {

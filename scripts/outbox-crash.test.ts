@@ -1,0 +1,149 @@
+/**
+ * The outbox crash test: the real server process starts a 2,000-message
+ * bulk send on a sandbox instance, is killed with SIGKILL mid-way, and is
+ * started again on the same data directory. Every message must end sent,
+ * exactly once in the sandbox engine's record (0 lost, 0 duplicated).
+ * Messages that were in the engine's hands at the kill are handed over
+ * again under the same WhatsApp id; the sandbox, like WhatsApp, shows them
+ * once and counts the re-delivery, which the test reports.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import type { SandboxSentDoc } from '../src/engines/sandbox/sandbox-record.js';
+import { SqliteStore } from '../src/store/embedded/sqlite-store.js';
+import type { OutboxMessageDoc } from '../src/store/repositories/outbox.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TOTAL = 2000;
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+}
+
+function startServer(dataDir: string): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TUCAN_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      TUCAN_PACING_ENABLED: 'false',
+      TUCAN_RATE_LIMIT_MAX: '1000000',
+      LOG_LEVEL: 'info',
+      TUCAN_LOG_PRETTY: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'tucan is listening' && entry.url) {
+          clearTimeout(timer);
+          resolve({ child, url: entry.url });
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    child.stderr!.resume();
+  });
+}
+
+async function call(server: Server, method: string, p: string, token?: string, json?: unknown) {
+  const res = await fetch(server.url + p, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) },
+    body: json ? JSON.stringify(json) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
+}
+
+function stopped(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+}
+
+describe('outbox survives SIGKILL mid bulk send', function () {
+  this.timeout(180_000);
+  let dataDir: string;
+  let server: Server | null = null;
+
+  before(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-outbox-crash-'));
+  });
+  after(async () => {
+    server?.child.kill('SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(`ends with all ${TOTAL} messages sent exactly once`, async () => {
+    server = await startServer(dataDir);
+    const creds = { name: 'crash', phone: '+59171234567', email: 'crash@example.com', username: 'crashtest', password: 'a long password' };
+    expect((await call(server, 'POST', '/v1/auth/register', undefined, creds)).status).to.equal(201);
+    const { token } = (await call(server, 'POST', '/v1/auth/login', undefined, { username: creds.username, password: creds.password })).body;
+    const instance = (await call(server, 'POST', '/v1/instances', token, { engine: 'sandbox' })).body;
+    expect((await call(server, 'POST', `/v1/instances/${instance.id}/connect`, token)).status).to.equal(202);
+
+    // no delay between copies: the dispatcher is busy at every moment, so the kill lands on messages in flight
+    const recipients = Array.from({ length: TOTAL }, (_, i) => ({ to: `57300${String(i).padStart(7, '0')}`, name: `Customer ${i}` }));
+    const job = await call(server, 'POST', `/v1/instances/${instance.id}/messages/bulk`, token, { recipients, content: { text: 'Hola [name], tu pedido está listo.' }, delay_ms: 0 });
+    expect(job.status, job.text).to.equal(202);
+
+    let progress = job.body.progress;
+    while (progress.sent < TOTAL / 4) {
+      await new Promise((r) => setTimeout(r, 2));
+      progress = (await call(server, 'GET', `/v1/instances/${instance.id}/jobs/${job.body.id}?limit=1`, token)).body.progress;
+    }
+    server.child.kill('SIGKILL');
+    await stopped(server.child);
+    const sentAtKill = progress.sent;
+    expect(sentAtKill, 'killed mid-way').to.be.below(TOTAL);
+
+    server = await startServer(dataDir);
+    let status = '';
+    for (const deadline = Date.now() + 120_000; status !== 'completed' && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      const res = await call(server, 'GET', `/v1/instances/${instance.id}/jobs/${job.body.id}?limit=1`, token);
+      status = res.body.status;
+      progress = res.body.progress;
+    }
+    expect(status).to.equal('completed');
+    server.child.kill('SIGTERM');
+    await stopped(server.child);
+    server = null;
+
+    const store = new SqliteStore(path.join(dataDir, 'tucan.db'));
+    try {
+      const messages = await store.collection<OutboxMessageDoc>('messages').find({ job_id: job.body.id });
+      const record = await store.collection<SandboxSentDoc>('sandbox_sent').find({ instance_id: instance.id });
+      const recorded = new Map(record.map((r) => [r.wa_message_id, r]));
+      const notSent = messages.filter((m) => !['sent', 'delivered', 'read'].includes(m.status));
+      const lost = messages.filter((m) => !recorded.has(m.wa_message_id!));
+      const strangers = record.filter((r) => !messages.some((m) => m.wa_message_id === r.wa_message_id));
+      const redelivered = record.filter((r) => r.deliveries > 1);
+      console.log(
+        `      crash test: killed after ${sentAtKill} of ${TOTAL} recorded as sent; after restart ${TOTAL - notSent.length}/${TOTAL} sent, ` +
+          `${lost.length} lost, ${record.length - new Set(record.map((r) => r.wa_message_id)).size + strangers.length} duplicated, ` +
+          `${redelivered.length} handed to the engine again under the same WhatsApp id (shown once)`,
+      );
+      expect(messages).to.have.length(TOTAL);
+      expect(notSent, 'every message ends sent').to.deep.equal([]);
+      expect(lost, 'no message lost').to.deep.equal([]);
+      expect(record, 'each message exactly once in the engine record').to.have.length(TOTAL);
+      expect(strangers).to.deep.equal([]);
+      expect(progress).to.deep.include({ total: TOTAL, sent: TOTAL, failed: 0, pending: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+});

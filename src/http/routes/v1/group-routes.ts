@@ -1,0 +1,39 @@
+/** The groups the linked number belongs to. */
+import { z } from 'zod';
+import type { Services } from '../../../services/services.js';
+import { defineRoute } from '../../route.js';
+import { InstanceParams } from '../../schemas.js';
+
+const GroupSchema = z
+  .object({
+    id: z.string().meta({ description: 'group JID (…@g.us); use it as `to` to send to the group' }),
+    name: z.string(),
+    size: z.number().int(),
+    participants: z.array(
+      z.object({
+        jid: z.string(),
+        phone: z.string().nullable().meta({ description: 'digits, when WhatsApp reveals the number (null for @lid-only members)' }),
+        admin: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'Group' });
+
+export function groupRoutes(s: Services) {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v1/instances/:id/groups',
+      tags: ['Groups'],
+      summary: 'Groups the linked number belongs to, with their participants',
+      description: '503 when WhatsApp is not connected.',
+      auth: 'principal',
+      params: InstanceParams,
+      responses: { 200: { description: 'Groups, by name', schema: z.array(GroupSchema) } },
+      handler: async ({ principal, params }) => {
+        const instance = await s.instances.get(principal!, params.id);
+        return { body: await s.groups.list(instance._id) };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,34 @@
+/**
+ * Reaching an instance's WhatsApp connection for lookups (number checks,
+ * contact info, groups): a clear 503 when it is not connected, and a 502
+ * when WhatsApp fails to answer, so a lookup never surfaces as a 500.
+ */
+import { EngineNotConnectedError, type Engine } from '../../engines/engine.js';
+import type { EngineManager } from '../engine-manager.js';
+import { ServiceError, UnavailableError } from '../errors.js';
+
+export function notConnected(status: string, reason?: string | null): UnavailableError {
+  const why = reason ? ` (${reason})` : '';
+  return new UnavailableError(`WhatsApp is not connected for this instance (status: ${status}${why}); connect it with POST /v1/instances/{id}/connect and retry`, 5);
+}
+
+/** The instance's engine, if it is connected now. */
+export function connectedEngine(engines: EngineManager, instanceId: string): Engine {
+  const engine = engines.get(instanceId);
+  if (!engine) throw notConnected('disconnected');
+  const status = engine.status();
+  if (status.status !== 'connected') throw notConnected(status.status, status.reason);
+  return engine;
+}
+
+/** Runs one engine lookup, translating its failures into answers. */
+export async function lookup<T>(what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof EngineNotConnectedError) throw notConnected('disconnected', err.message);
+    if (err instanceof ServiceError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new ServiceError(502, 'Bad gateway', `WhatsApp did not answer the ${what}: ${message}`);
+  }
+}

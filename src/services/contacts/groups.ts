@@ -1,0 +1,32 @@
+/**
+ * The groups the linked number belongs to. Participants carry their JID,
+ * their phone number when WhatsApp reveals it (it may show only an @lid),
+ * and whether they are an admin.
+ */
+import { phoneFromJid } from '../../domain/recipient.js';
+import type { EngineManager } from '../engine-manager.js';
+import { connectedEngine, lookup } from './engine-access.js';
+
+export interface GroupView {
+  id: string;
+  name: string;
+  size: number;
+  participants: { jid: string; phone: string | null; admin: boolean }[];
+}
+
+export class GroupsService {
+  constructor(private readonly engines: EngineManager) {}
+
+  async list(instanceId: string): Promise<GroupView[]> {
+    const engine = connectedEngine(this.engines, instanceId);
+    const groups = await lookup('group list', () => engine.groups());
+    return groups
+      .map((g) => ({
+        id: g.id,
+        name: g.name,
+        size: g.participants.length,
+        participants: g.participants.map((p) => ({ jid: p.jid, phone: p.phone ?? phoneFromJid(p.jid), admin: p.admin })),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  }
+}

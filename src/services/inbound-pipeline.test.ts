@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import type { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
+import { loadInbound } from '../test-support/inbound-fixtures.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { eventually, WebhookReceiver } from '../test-support/webhook-receiver.js';
+
+describe('inbound pipeline', () => {
+  describe('webhooks', () => {
+    let t: TestServer;
+    let token: string;
+    let receiver: WebhookReceiver;
+
+    before(async () => {
+      t = await startTestServer({ config: { network: { allowLoopbackUrls: true, fetchTimeoutMs: 2000 } } });
+      token = (await t.owner()).token;
+      receiver = await WebhookReceiver.start();
+    });
+    after(async () => {
+      await receiver.close();
+      await t.close({ cleanup: true });
+    });
+
+    async function botWithHook(sendWebhook: boolean) {
+      const inst = await t.sandboxInstance(token, { settings: { actions: { send_webhook: sendWebhook } } });
+      await t.request('POST', `/v1/instances/${inst.id}/rules`, { token, json: { name: 'Prices', keywords: ['price'], reply: { text: 'Prices for [name]' } } });
+      const hook = await t.request('POST', `/v1/instances/${inst.id}/webhooks`, { token, json: { url: `${receiver.url}/${inst.id}`, events: ['message.received', 'bot.replied'] } });
+      expect(hook.status, hook.text).to.equal(201);
+      return inst.id;
+    }
+
+    const bodiesFor = (id: string) => receiver.requests.filter((r) => r.path.endsWith(`/${id}`)).map((r) => JSON.parse(r.body));
+
+    it('publishes message.received and bot.replied with the reply ids', async () => {
+      const id = await botWithHook(true);
+      const res = await t.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171234567', push_name: 'Eva', text: 'price?' } });
+      expect(res.status).to.equal(201);
+      const bodies = await eventually(async () => bodiesFor(id).length >= 2 && bodiesFor(id));
+      const received = bodies.find((b) => b.type === 'message.received');
+      const replied = bodies.find((b) => b.type === 'bot.replied');
+      expect(received.data).to.deep.include({ message_id: res.body.message_id, text: 'price?', from_phone: '59171234567', push_name: 'Eva', direction: 'in' });
+      expect(replied.data).to.deep.include({ inbound_message_id: res.body.message_id, used_default: false, to_jid: '59171234567@s.whatsapp.net' });
+      expect(replied.data.rule.name).to.equal('Prices');
+      expect(replied.data.reply_message_ids).to.have.length(1);
+      const sent = await t.app.services.sandbox.sentById(id, replied.data.reply_message_ids[0]);
+      expect(sent!.content).to.deep.include({ text: 'Prices for Eva' });
+    });
+
+    it('gates message events with send_webhook but still reports bot replies', async () => {
+      const id = await botWithHook(false);
+      const res = await t.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'price' } });
+      expect(res.body.events).to.deep.equal([]);
+      const bodies = await eventually(async () => bodiesFor(id).length >= 1 && bodiesFor(id));
+      expect(bodies.map((b) => b.type)).to.deep.equal(['bot.replied']);
+    });
+  });
+
+  describe('across restarts', () => {
+    it('keeps cooldowns and does not answer a redelivered message again', async () => {
+      let t = await startTestServer();
+      const token = (await t.owner()).token;
+      const inst = await t.sandboxInstance(token);
+      await t.request('POST', `/v1/instances/${inst.id}/rules`, { token, json: { name: 'Menu', keywords: ['menu'], cooldown_seconds: 3600, reply: { text: 'the menu' } } });
+      const first = await t.request('POST', `/v1/instances/${inst.id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'menu' } });
+      expect(first.body.replied).to.equal(true);
+      const message = loadInbound('text-private', { instance_id: inst.id, wa_message_id: 'REDELIVERED1', text: 'hello' });
+      await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
+      const sentBefore = await t.app.services.sandbox.countSent(inst.id);
+
+      const dataDir = t.dataDir;
+      await t.close();
+      t = await startTestServer({ dataDir });
+      try {
+        const again = await t.request('POST', `/v1/instances/${inst.id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'menu please' } });
+        expect(again.status, again.text).to.equal(201);
+        expect(again.body).to.deep.include({ replied: false, stop: 'cooldown' });
+
+        await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
+        expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(sentBefore);
+      } finally {
+        await t.close({ cleanup: true });
+      }
+    });
+  });
+
+  describe('reply failures', () => {
+    it('records on the message why its reply could not be sent', async () => {
+      const t = await startTestServer();
+      try {
+        const token = (await t.owner()).token;
+        const inst = await t.sandboxInstance(token);
+        // loopback URLs are refused by the SSRF-safe client, so this reply cannot be fetched
+        await t.request('POST', `/v1/instances/${inst.id}/rules`, { token, json: { name: 'Pic', keywords: ['photo'], reply: { image: { url: 'http://127.0.0.1:9/pic.jpg' } } } });
+        const res = await t.request('POST', `/v1/instances/${inst.id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'photo' } });
+        expect(res.status).to.equal(201);
+        expect(res.body.rule.name).to.equal('Pic');
+        expect(res.body.reply_error).to.match(/could not be sent/);
+        expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(0);
+      } finally {
+        await t.close({ cleanup: true });
+      }
+    });
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The inbound pipeline: engine hub 'inbound' → decide() → persist → events →
+ * replies → trace.
+ *
+ * For each message of a batch (all of them, concurrently, each isolated from
+ * the others' failures):
+ * 1. Echoes of tucan's own API sends are left to the outbox; a WhatsApp id
+ *    already seen is a redelivery and is dropped.
+ * 2. decide() runs on cached settings, the compiled rule set and the chat's
+ *    memory (loaded once, then kept in memory).
+ * 3. In one event-loop turn — one transaction on the embedded store — the
+ *    message is inserted with its trace, its webhook events are published
+ *    and the chat's durable memory is written.
+ * 4. Only once that is durable are the replies handed to the ReplySender;
+ *    bot.replied then carries their ids. A reply that could not be handed
+ *    over is recorded on the message (the trace must not claim a reply that
+ *    never left); a successful one costs no second write.
+ */
+import { performance } from 'node:perf_hooks';
+import { contentToJson } from '../domain/content.js';
+import { decide, type Decision } from '../domain/decide.js';
+import type { InboundMessage } from '../domain/inbound.js';
+import { inboundEvents } from '../domain/inbound-events.js';
+import type { ChatState } from '../domain/loop-guard.js';
+import type { Random } from '../domain/random.js';
+import type { CompiledRules } from '../domain/rule-matcher.js';
+import type { BotSettings } from '../domain/settings.js';
+import type { Logger } from '../logger.js';
+import { newId } from '../store/port.js';
+import { packTrace, type InboundMessageDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
+import type { BotSettingsCache } from './bot-settings-cache.js';
+import type { ChatMemory } from './chat-memory.js';
+import type { EngineHub } from './engine-hub.js';
+import type { EventSink, ReplySender } from './ports.js';
+import type { RulesService } from './rules.js';
+
+export interface InboundPipelineDeps {
+  settings: BotSettingsCache;
+  rules: RulesService;
+  messages: InboundMessagesRepo;
+  memory: ChatMemory;
+  sender: ReplySender;
+  sink: EventSink;
+  clock: () => number;
+  log: Logger;
+  /** Spintax choices; Math.random unless a test injects a seeded source. */
+  random?: Random;
+  /** Observes each decide() duration in milliseconds (the benchmark's latency figures). */
+  onDecide?: (ms: number) => void;
+}
+
+/** How many WhatsApp ids are remembered to drop redeliveries without a store read. */
+const SEEN_LIMIT = 100_000;
+
+export class InboundPipeline {
+  private readonly seen = new Set<string>();
+  private readonly random: Random;
+
+  constructor(private readonly deps: InboundPipelineDeps) {
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Instrumentation: observes each decide() duration in milliseconds (the pipeline benchmark). */
+  observeDecide(observer: ((ms: number) => void) | undefined): void {
+    this.deps.onDecide = observer;
+  }
+
+  attach(hub: EngineHub): void {
+    hub.on('inbound', (instanceId, messages) => this.handle(instanceId, messages));
+  }
+
+  /** Processes a whole batch; resolves when every message is stored and its replies were handed over. */
+  async handle(instanceId: string, messages: InboundMessage[]): Promise<void> {
+    const settings = await this.deps.settings.get(instanceId);
+    if (!settings) {
+      this.deps.log.warn({ instance_id: instanceId, count: messages.length }, 'inbound messages for an unknown instance dropped');
+      return;
+    }
+    const rules = await this.deps.rules.compiled(instanceId);
+    const results = await Promise.allSettled(messages.map((m) => this.process(instanceId, settings, rules, m)));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') {
+        this.deps.log.error({ err: r.reason, instance_id: instanceId, wa_message_id: messages[i].wa_message_id }, 'inbound message processing failed');
+      }
+    });
+  }
+
+  /** The decision for a message, with nothing stored, sent or published (the rules test). */
+  async dryRun(instanceId: string, settings: BotSettings, message: InboundMessage): Promise<Decision> {
+    const rules = await this.deps.rules.compiled(instanceId);
+    const wait = this.deps.memory.ready(instanceId, message.chat_jid, rules.longestCooldownMs > 0);
+    if (wait) await wait;
+    const state = this.deps.memory.current(instanceId, message.chat_jid);
+    return decide(message, { settings }, rules, this.deps.clock(), { messageId: newId(), random: this.random, state });
+  }
+
+  private async process(instanceId: string, settings: BotSettings, rules: CompiledRules, message: InboundMessage): Promise<void> {
+    if (message.sent_by_api) return;
+    if (!this.firstSighting(`${instanceId}|${message.wa_message_id}`)) {
+      this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'redelivered inbound message dropped');
+      return;
+    }
+    const { memory, messages, sink, sender, clock } = this.deps;
+    const wait = memory.ready(instanceId, message.chat_jid, rules.longestCooldownMs > 0);
+    if (wait) await wait;
+
+    // from here to the writes everything is synchronous, so the chat's memory cannot change underneath
+    const id = newId();
+    const now = clock();
+    const started = this.deps.onDecide ? performance.now() : 0;
+    const state = memory.current(instanceId, message.chat_jid);
+    let decision: Decision;
+    try {
+      decision = decide(message, { settings }, rules, now, { messageId: id, random: this.random, state });
+    } catch (err) {
+      // a bug in a rule or in decide() must not lose the message or its webhooks
+      this.deps.log.error({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, 'decide() failed; message stored without a reply');
+      decision = failedDecision(message, settings, id, state, err);
+    }
+    if (this.deps.onDecide) this.deps.onDecide(performance.now() - started);
+
+    const stored = messages.insert(inboundDoc(id, instanceId, message, decision, now));
+    const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
+    const remembered = memory.set(instanceId, message.chat_jid, decision.state);
+    const [isNew] = await Promise.all([stored, published, remembered]);
+    if (!isNew) {
+      this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message already stored; not answered again');
+      return;
+    }
+    if (decision.replies.length === 0) return;
+
+    let ids: string[] = [];
+    let error: string | null = null;
+    try {
+      ids = await sender.sendReplies(
+        decision.replies.map((content) => ({
+          instanceId,
+          jid: message.chat_jid,
+          phone: message.sender_phone,
+          content,
+          inboundMessageId: id,
+          inboundWaMessageId: message.wa_message_id,
+          ruleId: decision.rule?.id ?? null,
+        })),
+      );
+      if (ids.length < decision.replies.length) error = `${decision.replies.length - ids.length} of ${decision.replies.length} replies could not be sent (see the logs)`;
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      this.deps.log.error({ err, instance_id: instanceId, message_id: id }, 'bot replies could not be handed over');
+    }
+    // the reply ids travel in bot.replied; the stored message is only rewritten when a reply failed
+    const writes: Promise<void>[] = [];
+    if (error !== null) writes.push(messages.recordReplyFailure(instanceId, id, error, clock()));
+    if (decision.bot_replied && ids.length > 0) {
+      writes.push(sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]));
+    }
+    await Promise.all(writes);
+  }
+
+  private firstSighting(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    return true;
+  }
+}
+
+function failedDecision(message: InboundMessage, settings: BotSettings, id: string, state: ChatState, err: unknown): Decision {
+  const detail = `the decision failed (${err instanceof Error ? err.message : String(err)}); no reply was sent`;
+  return {
+    message_id: id,
+    replies: [],
+    stop: 'internal_error',
+    rule: null,
+    used_default: false,
+    events: settings.actions.send_webhook ? inboundEvents(message, id) : [],
+    bot_replied: null,
+    trace: [{ step: 'decide', result: 'stop', detail }],
+    summary: detail,
+    state,
+  };
+}
+
+function inboundDoc(id: string, instanceId: string, message: InboundMessage, decision: Decision, now: number): InboundMessageDoc {
+  return {
+    _id: id,
+    instance_id: instanceId,
+    direction: 'in',
+    status: 'received',
+    wa_message_id: message.wa_message_id,
+    in_key: message.wa_message_id,
+    chat_jid: message.chat_jid,
+    phone: message.sender_phone,
+    sender_jid: message.sender_jid,
+    from_me: message.from_me,
+    kind: message.kind,
+    text: message.text,
+    message,
+    decision: {
+      stop: decision.stop,
+      rule: decision.rule,
+      used_default: decision.used_default,
+      summary: decision.summary,
+      events: decision.events.map((e) => e.type),
+      replies: decision.replies.map((c) => contentToJson(c)),
+      reply_error: null,
+    },
+    trace: packTrace(decision.trace),
+    created_at: now,
+    updated_at: now,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The send API's service: accept a message (validate, take in media,
+ * persist before any attempt), hand it to the dispatcher, and — unless the
+ * caller asked for it to be queued or scheduled — wait for the engine's
+ * answer. Also: one message, the listing, and cancellation.
+ */
+import { ObjectId } from 'bson';
+import { contentText, type Content, type MediaInput, type StoredMedia } from '../../domain/content.js';
+import { parseScheduleAt } from '../../domain/schedule-at.js';
+import type { CodePhone, Recipient } from '../../domain/recipient.js';
+import { newId, type Filter } from '../../store/port.js';
+import type { InstanceDoc } from '../../store/repositories/instances.js';
+import type { MessageBase } from '../../store/repositories/message-base.js';
+import type { OutboxMessageDoc, OutboxRepo, OutboxSource, QuotedRef } from '../../store/repositories/outbox.js';
+import type { EngineManager } from '../engine-manager.js';
+import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import type { UploadedFile } from '../ports.js';
+import type { DispatchPool } from './dispatch-pool.js';
+import type { OutboxOutcomes } from './outcomes.js';
+import { resolveRecipient, type ContentPreparer } from './preparer.js';
+
+export interface SendMessageInput {
+  to: string | CodePhone;
+  /** Media may be null when the file comes as a multipart upload. */
+  content: Content<MediaInput | null>;
+  file?: UploadedFile;
+  schedule_at?: string;
+  /** Accept even when the instance is offline, and answer without waiting for the engine. */
+  queue?: boolean;
+}
+
+export interface OutboxServiceOptions {
+  repo: OutboxRepo;
+  preparer: ContentPreparer;
+  pool: DispatchPool;
+  outcomes: OutboxOutcomes;
+  engines: EngineManager;
+  clock: () => number;
+  /** Stored media expires; a scheduled media message must go out before its file does. */
+  mediaTtlMs: number;
+  /** How long a send request waits for the engine before answering 202 (still queued). */
+  waitMs: number;
+}
+
+/**
+ * A WhatsApp-style message id (Baileys uses the 3EB0 prefix for ids it
+ * generates). The body is an ObjectId — time, then per-process randomness,
+ * then a counter — so ids of messages accepted together sort together and
+ * the index over them is written in a few pages instead of all over.
+ */
+export function newWaMessageId(): string {
+  return `3EB0${new ObjectId().toHexString().toUpperCase()}`;
+}
+
+export interface NewMessage {
+  id?: string;
+  instanceId: string;
+  recipient: Pick<Recipient, 'jid' | 'phone'>;
+  content: Content<StoredMedia>;
+  quoted: QuotedRef | null;
+  source: OutboxSource;
+  now: number;
+  scheduleAt?: number | null;
+  /** When it may be sent (bulk delay spacing); defaults to the schedule or now. */
+  dispatchAt?: number;
+  extra?: Partial<OutboxMessageDoc>;
+}
+
+/** A fresh outbound document, waiting to be dispatched. */
+export function newOutboxDoc(m: NewMessage): OutboxMessageDoc {
+  const scheduleAt = m.scheduleAt ?? null;
+  return {
+    _id: m.id ?? newId(),
+    instance_id: m.instanceId,
+    direction: 'out',
+    status: scheduleAt !== null ? 'scheduled' : 'queued',
+    wa_message_id: newWaMessageId(),
+    chat_jid: m.recipient.jid,
+    phone: m.recipient.phone,
+    to: m.recipient.phone ?? m.recipient.jid,
+    kind: m.content.type,
+    text: contentText(m.content),
+    content: m.content,
+    source: m.source,
+    ...(m.quoted ? { quoted: m.quoted } : {}),
+    ...(scheduleAt !== null ? { schedule_at: scheduleAt } : {}),
+    dispatch_at: m.dispatchAt ?? scheduleAt ?? m.now,
+    attempts: 0,
+    created_at: m.now,
+    updated_at: m.now,
+    ...m.extra,
+  };
+}
+
+export class OutboxService {
+  constructor(private readonly o: OutboxServiceOptions) {}
+
+  /**
+   * Accepts one message. Resolves once the engine took it (status sent), it
+   * failed, it is queued/scheduled by request, or the wait ran out.
+   */
+  async send(instance: InstanceDoc, input: SendMessageInput, messageId: string = newId()): Promise<OutboxMessageDoc> {
+    const now = this.o.clock();
+    const recipient = resolveRecipient(input.to, 'body.to');
+    const scheduleAt = this.scheduleAt(input, now);
+    const status = this.o.engines.get(instance._id)?.status().status ?? 'disconnected';
+    if (status !== 'connected' && !input.queue && scheduleAt === null) {
+      throw new UnavailableError(`WhatsApp is not connected for this instance (status: ${status}); connect it, or send with "queue": true to keep the message until it is`, 30);
+    }
+    const content = await this.o.preparer.prepare(instance._id, input.content, 'body', input.file);
+    if (scheduleAt !== null) await this.o.preparer.keepMedia(instance._id, content, scheduleAt, now + this.o.mediaTtlMs, 'body.schedule_at');
+    const quoted = await this.o.preparer.quoted(instance._id, content.reply_to, recipient.jid, 'body.reply_to');
+    const doc = newOutboxDoc({ id: messageId, instanceId: instance._id, recipient, content, quoted, source: 'api', now, scheduleAt });
+    await this.o.repo.insert(doc);
+    const wait = scheduleAt === null && !input.queue ? this.o.outcomes.waitFor(doc._id, this.o.waitMs) : null;
+    this.o.pool.wake(instance._id);
+    if (!wait) return doc;
+    return (await wait) ?? (await this.o.repo.byId(instance._id, doc._id)) ?? doc;
+  }
+
+  private scheduleAt(input: SendMessageInput, now: number): number | null {
+    if (input.schedule_at === undefined) return null;
+    const parsed = parseScheduleAt(input.schedule_at, now);
+    if (!parsed.ok) throw new ValidationError('body.schedule_at', parsed.reason);
+    return parsed.at;
+  }
+
+  /** Enqueues already prepared messages (bulk jobs, recurring runs, bot replies). */
+  async enqueue(docs: OutboxMessageDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.o.repo.insertMany(docs);
+    for (const id of new Set(docs.map((d) => d.instance_id))) this.o.pool.wake(id);
+  }
+
+  /** One message of the instance, either direction. */
+  async get(instance: InstanceDoc, id: string): Promise<MessageBase & Record<string, unknown>> {
+    const doc = await this.o.repo.findAnyDirection(instance._id, { id });
+    if (!doc) throw new NotFoundError('message');
+    return doc;
+  }
+
+  /** The outbound message with this id, if the request created one (idempotent replays after a crash). */
+  find(instance: InstanceDoc, id: string): Promise<OutboxMessageDoc | null> {
+    return this.o.repo.byId(instance._id, id);
+  }
+
+  async list(instance: InstanceDoc, q: { status?: string; direction?: 'in' | 'out'; page: number; limit: number }) {
+    const filter: Filter = { instance_id: instance._id };
+    if (q.status) filter.status = q.status;
+    if (q.direction) filter.direction = q.direction;
+    const [messages, total] = await Promise.all([this.o.repo.list(filter, q.page, q.limit), this.o.repo.count(filter)]);
+    return { messages: messages as unknown as (MessageBase & Record<string, unknown>)[], total };
+  }
+
+  /** Cancels a message that has not been handed to the engine; cancelling twice is harmless. */
+  async cancel(instance: InstanceDoc, id: string): Promise<OutboxMessageDoc> {
+    const cancelled = await this.o.repo.cancel(instance._id, id, this.o.clock(), 'cancelled through the API');
+    if (cancelled) {
+      this.o.outcomes.cancelled(cancelled);
+      return cancelled;
+    }
+    const doc = await this.o.repo.findAnyDirection(instance._id, { id });
+    if (!doc) throw new NotFoundError('message');
+    if (doc.direction === 'in') throw new ConflictError('inbound messages cannot be cancelled', 'params.msgId');
+    if (doc.status === 'cancelled') return doc as unknown as OutboxMessageDoc;
+    const why = doc.status === 'sending' ? 'is being handed to WhatsApp right now' : doc.status === 'failed' ? 'has already failed' : `was already sent (status: ${doc.status})`;
+    throw new ConflictError(`the message ${why} and can no longer be cancelled`, 'params.msgId');
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Everything that follows a status change of an outbound message, in one
+ * place: waking the HTTP request waiting for it, publishing webhook events
+ * (message.status, and message.any for our own sends), and nudging bulk
+ * job progress.
+ *
+ * message.any is published here rather than by the inbound pipeline because
+ * only the outbox knows a send happened on every engine (the sandbox never
+ * echoes sends back; Baileys does, and the pipeline can recognise those
+ * echoes by their WhatsApp id through OutboxRepo.byWaId).
+ */
+import type { Logger } from '../../logger.js';
+import type { DomainEvent, MessageStatusData } from '../../domain/events.js';
+import { contentText } from '../../domain/content.js';
+import { isGroupJid } from '../../domain/recipient.js';
+import type { OutboxMessageDoc } from '../../store/repositories/outbox.js';
+import type { OutboxPorts } from './outbox-ports.js';
+
+type Listener = (doc: OutboxMessageDoc) => void;
+
+export class OutboxOutcomes {
+  private readonly waiting = new Map<string, Set<Listener>>();
+  private readonly jobListeners: ((jobId: string) => void)[] = [];
+
+  constructor(
+    private readonly ports: OutboxPorts,
+    private readonly log: Logger,
+  ) {}
+
+  /** Resolves with the message once it is sent or failed, or with null after `ms`. */
+  waitFor(id: string, ms: number): Promise<OutboxMessageDoc | null> {
+    return new Promise((resolve) => {
+      const listeners = this.waiting.get(id) ?? new Set<Listener>();
+      this.waiting.set(id, listeners);
+      const done: Listener = (doc) => {
+        clearTimeout(timer);
+        listeners.delete(done);
+        if (listeners.size === 0) this.waiting.delete(id);
+        resolve(doc);
+      };
+      const timer = setTimeout(() => {
+        listeners.delete(done);
+        if (listeners.size === 0) this.waiting.delete(id);
+        resolve(null);
+      }, ms);
+      listeners.add(done);
+    });
+  }
+
+  onJobChange(listener: (jobId: string) => void): void {
+    this.jobListeners.push(listener);
+  }
+
+  /** The engine accepted the message (and, when receipts came with it, it got further). */
+  sent(doc: OutboxMessageDoc): void {
+    this.settle(doc);
+    const events = [this.statusEvent(doc, 'sent'), this.anyEvent(doc)];
+    if (doc.status === 'delivered' || doc.status === 'read' || doc.status === 'played') events.push(this.statusEvent(doc, doc.status));
+    this.publish(doc.instance_id, events);
+  }
+
+  failed(doc: OutboxMessageDoc): void {
+    this.settle(doc);
+    this.publish(doc.instance_id, [this.statusEvent(doc, 'failed')]);
+  }
+
+  /** A receipt moved the message on (delivered, read, played, or a late failure). */
+  advanced(doc: OutboxMessageDoc, status: MessageStatusData['status']): void {
+    this.settle(doc);
+    this.publish(doc.instance_id, [this.statusEvent(doc, status)]);
+  }
+
+  cancelled(doc: OutboxMessageDoc): void {
+    this.settle(doc);
+    this.publish(doc.instance_id, [this.statusEvent(doc, 'cancelled')]);
+  }
+
+  /** Several messages of one job were cancelled at once: one progress update, no per-message event flood. */
+  jobChanged(jobId: string): void {
+    for (const l of this.jobListeners) l(jobId);
+  }
+
+  private settle(doc: OutboxMessageDoc): void {
+    const listeners = this.waiting.get(doc._id);
+    if (listeners) for (const l of [...listeners]) l(doc);
+    if (doc.job_id) this.jobChanged(doc.job_id);
+  }
+
+  private statusEvent(doc: OutboxMessageDoc, status: MessageStatusData['status']): DomainEvent {
+    return {
+      type: 'message.status',
+      data: {
+        message_id: doc._id,
+        wa_message_id: doc.wa_message_id,
+        to_jid: doc.chat_jid,
+        phone: doc.phone,
+        status,
+        error: status === 'failed' || status === 'cancelled' ? (doc.error ?? null) : null,
+        error_code: status === 'failed' ? (doc.error_code ?? null) : null,
+      },
+    };
+  }
+
+  private anyEvent(doc: OutboxMessageDoc): DomainEvent {
+    return {
+      type: 'message.any',
+      data: {
+        message_id: doc._id,
+        wa_message_id: doc.wa_message_id,
+        direction: 'out',
+        chat_jid: doc.chat_jid,
+        from_jid: null,
+        from_phone: null,
+        to_jid: doc.chat_jid,
+        push_name: null,
+        is_group: isGroupJid(doc.chat_jid),
+        from_me: true,
+        sent_by_api: true,
+        offline: false,
+        kind: doc.kind,
+        text: contentText(doc.content),
+        timestamp: new Date(doc.sent_at ?? doc.updated_at).toISOString(),
+        details: { source: doc.source, ...(doc.job_id ? { job_id: doc.job_id } : {}), ...(doc.quoted ? { quoted_id: doc.quoted.wa_message_id } : {}) },
+      },
+    };
+  }
+
+  private publish(instanceId: string, events: DomainEvent[]): void {
+    const sink = this.ports.events;
+    if (!sink) return;
+    sink.publish(instanceId, events).catch((err) => this.log.error({ err, instance_id: instanceId }, 'could not publish outbox events'));
+  }
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { normalizeMessageText } from '../domain/normalize.js';
+import { RuleCreateSchema } from '../domain/rules.js';
+import { SqliteStore } from '../store/embedded/sqlite-store.js';
+import { InstancesRepo } from '../store/repositories/instances.js';
+import { RulesRepo } from '../store/repositories/rules.js';
+import { InstancesService } from './instances.js';
+import type { Principal } from './principal.js';
+import { RulesService } from './rules.js';
+
+describe('RulesService', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let now: number;
+  let instances: InstancesService;
+  let instanceId: string;
+  const owner: Principal = { kind: 'owner', ownerId: 'owner-1', sessionId: 's' };
+  const clock = () => now;
+  const definition = (name: string, keyword: string) => RuleCreateSchema.parse({ name, keywords: [keyword], reply: { text: name } });
+  const matched = async (service: RulesService, text: string) => {
+    const compiled = await service.compiled(instanceId);
+    return compiled.match(normalizeMessageText(text), 'text').map((h) => compiled.rules[h.rank].rule.name);
+  };
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-rules-'));
+    store = new SqliteStore(path.join(dir, 'db.sqlite'));
+    now = 1_700_000_000_000;
+    const instancesRepo = new InstancesRepo(store);
+    await instancesRepo.init();
+    instances = new InstancesService(instancesRepo, clock);
+    instanceId = (await instances.create('owner-1', { engine: 'sandbox' })).instance._id;
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function service(maxRules?: number): Promise<RulesService> {
+    const repo = new RulesRepo(store);
+    await repo.init();
+    return new RulesService(repo, instances, clock, maxRules);
+  }
+
+  it('recompiles after every local change, without waiting', async () => {
+    const rules = await service();
+    expect(await matched(rules, 'hello')).to.deep.equal([]);
+    const hello = await rules.create(owner, instanceId, definition('greet', 'hello'));
+    expect(await matched(rules, 'hello')).to.deep.equal(['greet']);
+    await rules.update(owner, instanceId, hello._id, { keywords: ['hi'] });
+    expect(await matched(rules, 'hello')).to.deep.equal([]);
+    expect(await matched(rules, 'hi')).to.deep.equal(['greet']);
+    await rules.delete(owner, instanceId, hello._id);
+    expect(await matched(rules, 'hi')).to.deep.equal([]);
+  });
+
+  it('compiles once per change, not per message', async () => {
+    const rules = await service();
+    await rules.create(owner, instanceId, definition('greet', 'hello'));
+    const first = await rules.compiled(instanceId);
+    expect(await rules.compiled(instanceId)).to.equal(first);
+    now += 10_000; // past the version check: same version, same compiled set
+    expect(await rules.compiled(instanceId)).to.equal(first);
+  });
+
+  it("notices another process's change through the version", async () => {
+    const here = await service();
+    const there = await service();
+    expect(await matched(here, 'hello')).to.deep.equal([]);
+    await there.create(owner, instanceId, definition('greet', 'hello'));
+    now += 10_000;
+    expect(await matched(here, 'hello')).to.deep.equal(['greet']);
+  });
+
+  it('caps the number of rules per instance', async () => {
+    const rules = await service(2);
+    const a = await rules.create(owner, instanceId, definition('a', 'a'));
+    await rules.create(owner, instanceId, definition('b', 'b'));
+    let error: unknown = null;
+    await rules.create(owner, instanceId, definition('c', 'c')).catch((e) => (error = e));
+    expect(error).to.have.property('status', 422);
+    await rules.delete(owner, instanceId, a._id);
+    await rules.create(owner, instanceId, definition('c', 'c'));
+  });
+
+  it('answers 404 for rules of another instance or owner', async () => {
+    const rules = await service();
+    const rule = await rules.create(owner, instanceId, definition('a', 'a'));
+    const otherInstance = (await instances.create('owner-1', { engine: 'sandbox' })).instance._id;
+    const errors: unknown[] = [];
+    await rules.get(owner, otherInstance, rule._id).catch((e) => errors.push(e));
+    await rules.get({ kind: 'owner', ownerId: 'owner-2', sessionId: 's' }, instanceId, rule._id).catch((e) => errors.push(e));
+    expect(errors.map((e) => (e as { status: number }).status)).to.deep.equal([404, 404]);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * Keyword rules: CRUD with owner isolation, and the compiled rule set the
+ * pipeline matches against. A rule set is compiled once per change, not per
+ * message: local changes drop the cached set at once; changes made by another
+ * process are noticed through the version counter, checked at most every
+ * VERSION_CHECK_MS.
+ */
+import { compileRules, type CompiledRules } from '../domain/rule-matcher.js';
+import { ruleProblems, type Rule, type RuleDefinition, type RulePatch } from '../domain/rules.js';
+import { newId } from '../store/port.js';
+import type { RuleDoc, RulesRepo } from '../store/repositories/rules.js';
+import { NotFoundError, UnprocessableError, ValidationError } from './errors.js';
+import type { InstancesService } from './instances.js';
+import type { Principal } from './principal.js';
+
+export const MAX_RULES_PER_INSTANCE = 20_000;
+const VERSION_CHECK_MS = 2000;
+
+interface CacheEntry {
+  version: number;
+  compiled: CompiledRules;
+  checkedAt: number;
+}
+
+export function toRule(doc: RuleDoc): Rule {
+  const { _id, instance_id: _i, updated_at: _u, ...definition } = doc;
+  return { ...definition, id: _id };
+}
+
+export class RulesService {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly loading = new Map<string, Promise<CompiledRules>>();
+  /** Bumped by every local change, so a load that started before it is not cached. */
+  private readonly generation = new Map<string, number>();
+
+  constructor(
+    private readonly repo: RulesRepo,
+    private readonly instances: InstancesService,
+    private readonly clock: () => number = Date.now,
+    private readonly maxRules = MAX_RULES_PER_INSTANCE,
+  ) {}
+
+  async list(principal: Principal, instanceId: string, page: { page: number; limit: number }): Promise<{ rules: RuleDoc[]; total: number }> {
+    await this.instances.get(principal, instanceId);
+    const [rules, total] = await Promise.all([this.repo.list(instanceId, { skip: (page.page - 1) * page.limit, limit: page.limit }), this.repo.count(instanceId)]);
+    return { rules, total };
+  }
+
+  async get(principal: Principal, instanceId: string, ruleId: string): Promise<RuleDoc> {
+    await this.instances.get(principal, instanceId);
+    const rule = await this.repo.byId(instanceId, ruleId);
+    if (!rule) throw new NotFoundError('rule');
+    return rule;
+  }
+
+  /** `input` has passed RuleCreateSchema (defaults filled, cross-field checks done). */
+  async create(principal: Principal, instanceId: string, input: RuleDefinition): Promise<RuleDoc> {
+    await this.instances.get(principal, instanceId);
+    if ((await this.repo.tally(instanceId)) >= this.maxRules) {
+      throw new UnprocessableError(`an instance can have at most ${this.maxRules} rules; delete or merge some first`);
+    }
+    const now = this.clock();
+    this.invalidate(instanceId);
+    return this.repo.insert({ _id: newId(), instance_id: instanceId, ...input, created_at: now, updated_at: now });
+  }
+
+  /** The patch is merged and the whole rule checked again: a new match mode must suit the existing keywords. */
+  async update(principal: Principal, instanceId: string, ruleId: string, patch: RulePatch): Promise<RuleDoc> {
+    const current = await this.get(principal, instanceId, ruleId);
+    const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<RuleDefinition>;
+    const merged: RuleDefinition = { ...toDefinition(current), ...fields };
+    const problems = ruleProblems(merged);
+    if (problems.length > 0) throw ValidationError.many(problems.map((p) => ({ field: ['body', ...p.path].join('.'), message: p.message })));
+    this.invalidate(instanceId);
+    const updated = await this.repo.update(instanceId, ruleId, fields, this.clock());
+    if (!updated) throw new NotFoundError('rule');
+    return updated;
+  }
+
+  async delete(principal: Principal, instanceId: string, ruleId: string): Promise<void> {
+    await this.get(principal, instanceId, ruleId);
+    this.invalidate(instanceId);
+    if (!(await this.repo.remove(instanceId, ruleId, this.clock()))) throw new NotFoundError('rule');
+  }
+
+  async removeAll(instanceId: string): Promise<void> {
+    this.invalidate(instanceId);
+    await this.repo.removeAll(instanceId);
+  }
+
+  /** The instance's enabled rules, compiled; cached until they change. */
+  async compiled(instanceId: string): Promise<CompiledRules> {
+    const entry = this.cache.get(instanceId);
+    const now = this.clock();
+    if (entry && now - entry.checkedAt < VERSION_CHECK_MS) return entry.compiled;
+    let pending = this.loading.get(instanceId);
+    if (!pending) {
+      pending = this.load(instanceId, entry).finally(() => this.loading.delete(instanceId));
+      this.loading.set(instanceId, pending);
+    }
+    return pending;
+  }
+
+  private async load(instanceId: string, previous: CacheEntry | undefined): Promise<CompiledRules> {
+    const generation = this.generation.get(instanceId) ?? 0;
+    const version = await this.repo.version(instanceId);
+    let compiled: CompiledRules;
+    if (previous && previous.version === version) {
+      compiled = previous.compiled;
+    } else {
+      const docs = await this.repo.all(instanceId);
+      compiled = compileRules(docs.map(toRule));
+    }
+    if ((this.generation.get(instanceId) ?? 0) === generation) this.cache.set(instanceId, { version, compiled, checkedAt: this.clock() });
+    return compiled;
+  }
+
+  private invalidate(instanceId: string): void {
+    this.cache.delete(instanceId);
+    this.generation.set(instanceId, (this.generation.get(instanceId) ?? 0) + 1);
+  }
+}
+
+function toDefinition(doc: RuleDoc): RuleDefinition {
+  const { _id: _d, instance_id: _i, created_at: _c, updated_at: _u, ...definition } = doc;
+  return definition;
+}

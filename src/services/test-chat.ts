@@ -1,0 +1,122 @@
+/**
+ * The owner's test chat and decision traces:
+ * - a sandbox message runs through the real engine → pipeline path and is
+ *   stored like any other (its trace is then read back from the store);
+ * - a dry run answers the same question for any instance with nothing sent,
+ *   stored or published;
+ * - the stored trace of any inbound message, by tucan id or WhatsApp id.
+ */
+import { contentToJson } from '../domain/content.js';
+import type { Decision, StopReason, TraceStep } from '../domain/decide.js';
+import type { EventType } from '../domain/events.js';
+import type { InboundMessage } from '../domain/inbound.js';
+import { buildSandboxMessage, type SandboxMessageInput } from '../engines/sandbox/sandbox-input.js';
+import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
+import { isId } from '../store/port.js';
+import { unpackTrace, type InboundMessageDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
+import type { EngineManager } from './engine-manager.js';
+import { ConflictError, NotFoundError, UnavailableError } from './errors.js';
+import type { InboundPipeline } from './inbound-pipeline.js';
+import type { InstancesService } from './instances.js';
+import type { Principal } from './principal.js';
+
+export interface TraceView {
+  /** tucan's id; null for a dry run, which stores nothing. */
+  message_id: string | null;
+  wa_message_id: string;
+  chat_jid: string;
+  kind: string;
+  text: string | null;
+  received_at: string;
+  replied: boolean;
+  stop: StopReason | null;
+  rule: { id: string; name: string } | null;
+  used_default: boolean;
+  summary: string;
+  events: EventType[];
+  trace: TraceStep[];
+  /** The rendered replies (send API content JSON). */
+  replies: Record<string, unknown>[];
+  reply_error: string | null;
+}
+
+export class TestChatService {
+  constructor(
+    private readonly instances: InstancesService,
+    private readonly engines: EngineManager,
+    private readonly pipeline: InboundPipeline,
+    private readonly messages: InboundMessagesRepo,
+    private readonly clock: () => number,
+  ) {}
+
+  async sandboxMessage(principal: Principal, instanceId: string, input: SandboxMessageInput): Promise<TraceView> {
+    const instance = await this.instances.get(principal, instanceId);
+    if (instance.engine !== 'sandbox') {
+      throw new ConflictError('the test chat injects messages into sandbox instances only; use POST /v1/instances/{id}/rules/test for a dry run on this instance', 'params.id');
+    }
+    const engine = this.engines.get(instanceId);
+    if (!(engine instanceof SandboxEngine) || engine.status().status !== 'connected') {
+      throw new ConflictError('the sandbox instance is not connected; POST /v1/instances/{id}/connect first', 'params.id');
+    }
+    const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
+    await engine.inject([message]);
+    const doc = await this.messages.byWaId(instanceId, message.wa_message_id);
+    if (!doc) throw new UnavailableError('the message was not processed (was the instance deleted meanwhile?)');
+    return storedView(doc);
+  }
+
+  async dryRun(principal: Principal, instanceId: string, input: SandboxMessageInput): Promise<TraceView> {
+    const instance = await this.instances.get(principal, instanceId);
+    const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
+    const decision = await this.pipeline.dryRun(instanceId, instance.settings, message);
+    return dryRunView(message, decision);
+  }
+
+  async trace(principal: Principal, instanceId: string, messageId: string): Promise<TraceView> {
+    await this.instances.get(principal, instanceId);
+    const doc = (isId(messageId) ? await this.messages.byId(instanceId, messageId) : null) ?? (await this.messages.byWaId(instanceId, messageId));
+    if (!doc) throw new NotFoundError('inbound message');
+    return storedView(doc);
+  }
+}
+
+function storedView(doc: InboundMessageDoc): TraceView {
+  const d = doc.decision;
+  return {
+    message_id: doc._id,
+    wa_message_id: doc.message.wa_message_id,
+    chat_jid: doc.chat_jid,
+    kind: doc.kind,
+    text: doc.text,
+    received_at: new Date(doc.created_at).toISOString(),
+    replied: d.stop === null,
+    stop: d.stop,
+    rule: d.rule,
+    used_default: d.used_default,
+    summary: d.summary,
+    events: d.events,
+    trace: unpackTrace(doc.trace),
+    replies: d.replies,
+    reply_error: d.reply_error,
+  };
+}
+
+function dryRunView(message: InboundMessage, decision: Decision): TraceView {
+  return {
+    message_id: null,
+    wa_message_id: message.wa_message_id,
+    chat_jid: message.chat_jid,
+    kind: message.kind,
+    text: message.text,
+    received_at: new Date(message.timestamp).toISOString(),
+    replied: decision.stop === null,
+    stop: decision.stop,
+    rule: decision.rule,
+    used_default: decision.used_default,
+    summary: decision.summary,
+    events: decision.events.map((e) => e.type),
+    trace: decision.trace,
+    replies: decision.replies.map((c) => contentToJson(c)),
+    reply_error: null,
+  };
+}

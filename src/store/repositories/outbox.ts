@@ -1,0 +1,238 @@
+/**
+ * Outbound messages in the shared `messages` collection (direction 'out').
+ *
+ * Queue fields, and why they look the way they do:
+ * - `dispatch_at` is when the dispatcher must next look at a message: the
+ *   send time while it waits (queued or scheduled), the lease expiry while
+ *   it is claimed (sending); it is removed once the message is settled. One
+ *   index {instance_id, dispatch_at} thus serves the claim ("oldest due
+ *   message of this instance, or one whose lease expired"), the scheduler
+ *   ("when is the next one due") and lease recovery, without scanning sent
+ *   history and without a sweeper.
+ * - `claim_id` is a fencing token, fresh for every claim: a dispatcher whose
+ *   lease expired cannot overwrite the outcome of a newer claim.
+ * - Few indexes on purpose: every status change rewrites the document and
+ *   every index over it, so each index costs every message three times.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Content, StoredMedia } from '../../domain/content.js';
+import { PENDING, statusesBefore, timestampField, WAITING, type OutboundStatus, type ProgressStatus } from '../../domain/outbox.js';
+import type { Collection, Filter, Store, Update } from '../port.js';
+import { MESSAGES, type MessageBase } from './message-base.js';
+
+/** Waiting messages, and claimed ones (claimable again once their lease, kept in dispatch_at, expires). */
+const CLAIMABLE = PENDING;
+const PROGRESS: ProgressStatus[] = ['sent', 'delivered', 'read', 'played'];
+
+export type OutboxSource = 'api' | 'bulk' | 'recurring' | 'bot';
+
+/** What the engine needs to quote a message. */
+export interface QuotedRef {
+  wa_message_id: string;
+  chat_jid: string;
+  from_me: boolean;
+  sender_jid?: string;
+  text?: string | null;
+}
+
+export interface OutboxMessageDoc extends MessageBase {
+  direction: 'out';
+  status: OutboundStatus;
+  /** The recipient as shown to integrators: phone digits, or the JID for groups and @lid. */
+  to: string;
+  content: Content<StoredMedia>;
+  source: OutboxSource;
+  job_id?: string;
+  recurring_id?: string;
+  /** The recurring occurrence (epoch ms) this message is for; unique per recurring send. */
+  occurrence?: number;
+  inbound_message_id?: string;
+  rule_id?: string | null;
+  // Optional fields are left out rather than stored as null: every status change rewrites the whole document.
+  quoted?: QuotedRef;
+  schedule_at?: number;
+  dispatch_at?: number;
+  /** Fencing token of the current (or last) claim. */
+  claim_id?: string;
+  attempts: number;
+  sent_at?: number;
+  delivered_at?: number;
+  read_at?: number;
+  played_at?: number;
+  /** Why it failed or was cancelled; while queued for a retry, why the last attempt failed. */
+  error?: string;
+  error_code?: string;
+}
+
+export class OutboxRepo {
+  readonly coll: Collection<OutboxMessageDoc>;
+
+  constructor(private readonly store: Store) {
+    this.coll = store.collection<OutboxMessageDoc>(MESSAGES);
+  }
+
+  async init(): Promise<void> {
+    await this.store.ensureIndexes(MESSAGES, [
+      { keys: { instance_id: 1, dispatch_at: 1 }, name: 'out_dispatch' },
+      // three equality columns, so the planner prefers it over the listing index for receipt lookups
+      { keys: { instance_id: 1, wa_message_id: 1, direction: 1 }, name: 'by_wa_id' },
+      { keys: { job_id: 1, status: 1 }, sparse: true, name: 'out_job' },
+      { keys: { recurring_id: 1, occurrence: 1 }, unique: true, sparse: true, name: 'out_recurring_run' },
+      { keys: { instance_id: 1, created_at: -1 }, name: 'list_all' },
+    ]);
+  }
+
+  insert(doc: OutboxMessageDoc): Promise<OutboxMessageDoc> {
+    return this.coll.insertOne(doc);
+  }
+
+  insertMany(docs: OutboxMessageDoc[]): Promise<OutboxMessageDoc[]> {
+    return this.coll.insertMany(docs);
+  }
+
+  byId(instanceId: string, id: string): Promise<OutboxMessageDoc | null> {
+    return this.coll.findOne({ _id: id, instance_id: instanceId, direction: 'out' });
+  }
+
+  /** Any message of the instance (either direction) by tucan id or WhatsApp id, for quoting. */
+  findAnyDirection(instanceId: string, ref: { id?: string; wa_message_id?: string }): Promise<(MessageBase & Record<string, unknown>) | null> {
+    const filter: Filter = ref.id ? { _id: ref.id, instance_id: instanceId } : { instance_id: instanceId, wa_message_id: ref.wa_message_id ?? null };
+    return (this.coll as unknown as Collection<MessageBase & Record<string, unknown>>).findOne(filter);
+  }
+
+  byWaId(instanceId: string, waMessageId: string): Promise<OutboxMessageDoc | null> {
+    return this.coll.findOne({ instance_id: instanceId, wa_message_id: waMessageId, direction: 'out' });
+  }
+
+  /**
+   * Claims up to `n` due messages of the instance, oldest first: waiting
+   * ones whose time has come, and claimed ones whose lease expired (their
+   * dispatcher died or hung). The claim is a compare-and-set — only
+   * messages still due are taken — and stamps a fresh fencing token
+   * (`claim_id`), which every later write of this claim must present.
+   */
+  async claim(instanceId: string, now: number, leaseMs: number, n: number): Promise<OutboxMessageDoc[]> {
+    const candidates = await this.coll.find({ instance_id: instanceId, dispatch_at: { $lte: now }, status: { $in: CLAIMABLE } }, { sort: { dispatch_at: 1 }, limit: n });
+    if (candidates.length === 0) return [];
+    const claimId = randomUUID();
+    const ids = candidates.map((c) => c._id);
+    const update = { status: 'sending' as const, dispatch_at: now + leaseMs, claim_id: claimId, updated_at: now };
+    const r = await this.coll.updateMany({ _id: { $in: ids }, dispatch_at: { $lte: now }, status: { $in: CLAIMABLE } }, { $set: update, $inc: { attempts: 1 } });
+    if (r.matched === candidates.length) return candidates.map((c) => ({ ...c, ...update, attempts: c.attempts + 1 }));
+    // some were taken or cancelled in between: keep exactly the ones this claim stamped
+    const mine = await this.coll.find({ _id: { $in: ids }, claim_id: claimId });
+    return mine.sort((a, b) => ids.indexOf(a._id) - ids.indexOf(b._id));
+  }
+
+  /** When the dispatcher must next look at the instance's queue (null when nothing is pending). */
+  async nextDue(instanceId: string): Promise<number | null> {
+    const next = await this.coll.findOne({ instance_id: instanceId, dispatch_at: { $gte: 0 }, status: { $in: CLAIMABLE } }, { sort: { dispatch_at: 1 } });
+    return next?.dispatch_at ?? null;
+  }
+
+  /**
+   * Makes the instance's leases claimable now. Only for a store that serves
+   * a single process (the embedded one): a lease found at start-up there
+   * belonged to a process that is gone.
+   */
+  expireLeases(instanceId: string, now: number) {
+    return this.coll.updateMany({ instance_id: instanceId, dispatch_at: { $gt: now }, status: 'sending' }, { $set: { dispatch_at: now } });
+  }
+
+  /**
+   * Records the engine's acceptance of messages of one claim in a single
+   * statement; `status` may already include receipts that arrived
+   * meanwhile, and their times are the time of recording. Returns how many
+   * were written: fewer when some claim was fenced off (its lease expired
+   * and another claim took over) or a receipt got there first.
+   */
+  async markSentMany(ids: string[], claimId: string, status: ProgressStatus, now: number): Promise<number> {
+    const times: Record<string, number> = {};
+    for (const s of PROGRESS) {
+      times[timestampField(s)] = now;
+      if (s === status) break;
+    }
+    const r = await this.coll.updateMany(
+      { _id: { $in: ids }, claim_id: claimId, status: 'sending' },
+      { $set: { status, ...times, updated_at: now }, $unset: { dispatch_at: true, error: true, error_code: true } },
+    );
+    return r.matched;
+  }
+
+  byIds(ids: string[]): Promise<OutboxMessageDoc[]> {
+    return this.coll.find({ _id: { $in: ids } });
+  }
+
+  /** Fills in sent_at on a message a receipt already advanced (the receipt overtook the engine's answer). */
+  releaseAfterReceipt(id: string, claimId: string, sentAt: number): Promise<OutboxMessageDoc | null> {
+    return this.coll.findOneAndUpdate({ _id: id, claim_id: claimId, status: { $in: ['sent', 'delivered', 'read', 'played'] } }, { $set: { sent_at: sentAt } });
+  }
+
+  markFailed(id: string, claimId: string, now: number, error: string, code: string | null): Promise<OutboxMessageDoc | null> {
+    return this.coll.findOneAndUpdate(
+      { _id: id, claim_id: claimId, status: 'sending' },
+      { $set: { status: 'failed', error, updated_at: now, ...(code ? { error_code: code } : {}) }, $unset: { dispatch_at: true, ...(code ? {} : { error_code: true }) } },
+    );
+  }
+
+  /** Puts a claimed message back in the queue (retry later, or not connected). `refund` gives the attempt back. */
+  requeue(id: string, claimId: string, now: number, dispatchAt: number, error: string | null, code: string | null, refund: boolean): Promise<OutboxMessageDoc | null> {
+    const update: Update = {
+      $set: { status: 'queued', dispatch_at: dispatchAt, updated_at: now, ...(error ? { error } : {}), ...(code ? { error_code: code } : {}) },
+      ...(error ? {} : { $unset: { error: true, error_code: true } }),
+    };
+    if (refund) update.$inc = { attempts: -1 };
+    return this.coll.findOneAndUpdate({ _id: id, claim_id: claimId, status: 'sending' }, update);
+  }
+
+  /** Cancels a message that has not been handed to the engine. Null when it is no longer waiting. */
+  cancel(instanceId: string, id: string, now: number, reason: string): Promise<OutboxMessageDoc | null> {
+    return this.coll.findOneAndUpdate(
+      { _id: id, instance_id: instanceId, direction: 'out', status: { $in: WAITING } },
+      { $set: { status: 'cancelled', error: reason, updated_at: now }, $unset: { dispatch_at: true } },
+    );
+  }
+
+  cancelJob(jobId: string, now: number, reason: string) {
+    return this.coll.updateMany(
+      { job_id: jobId, status: { $in: WAITING } },
+      { $set: { status: 'cancelled', error: reason, updated_at: now }, $unset: { dispatch_at: true } },
+    );
+  }
+
+  /** Advances a message on a receipt; null when the receipt is stale (the message is already further). */
+  applyReceipt(instanceId: string, waMessageId: string, status: ProgressStatus | 'failed', now: number, errorCode: string | null, error: string | null) {
+    const $set: Record<string, unknown> = { status, updated_at: now };
+    if (status === 'failed') Object.assign($set, { error, ...(errorCode ? { error_code: errorCode } : {}) });
+    else $set[timestampField(status)] = now;
+    return this.coll.findOneAndUpdate(
+      { instance_id: instanceId, wa_message_id: waMessageId, direction: 'out', status: { $in: statusesBefore(status) } },
+      { $set, $unset: { dispatch_at: true } },
+    );
+  }
+
+  list(filter: Filter, page: number, limit: number): Promise<OutboxMessageDoc[]> {
+    return this.coll.find(filter, { sort: { created_at: -1 }, skip: (page - 1) * limit, limit });
+  }
+
+  count(filter: Filter): Promise<number> {
+    return this.coll.countDocuments(filter);
+  }
+
+  countByStatus(jobId: string, statuses: OutboundStatus[]): Promise<number> {
+    return this.coll.countDocuments({ job_id: jobId, status: { $in: statuses } });
+  }
+
+  /** Whether any message of the job is still pending: one index probe, unlike counting. */
+  async jobHasPending(jobId: string): Promise<boolean> {
+    return (await this.coll.findOne({ job_id: jobId, status: { $in: PENDING } })) !== null;
+  }
+
+  jobMessages(jobId: string, page: number, limit: number): Promise<OutboxMessageDoc[]> {
+    return this.coll.find({ job_id: jobId }, { sort: { _id: 1 }, skip: (page - 1) * limit, limit });
+  }
+
+  deleteForInstance(instanceId: string): Promise<number> {
+    return this.coll.deleteMany({ instance_id: instanceId, direction: 'out' });
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The outbound module on a real embedded store with real sandbox engines,
+ * for service-level tests that need to script the engine (failures, 463,
+ * disconnects, slow sends) or plug in their own ports. Not a test file.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import type { Config, DeepPartial } from '../config.js';
+import { defaultSettings } from '../domain/settings.js';
+import type { Engine, EngineFactory, SendRequest, SendResult } from '../engines/engine.js';
+import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
+import { SandboxRecord } from '../engines/sandbox/sandbox-record.js';
+import { EngineHub } from '../services/engine-hub.js';
+import { EngineManager } from '../services/engine-manager.js';
+import { createOutboxModule, type OutboxModule } from '../services/outbox/outbox-module.js';
+import { emptyPorts, type OutboxPorts } from '../services/outbox/outbox-ports.js';
+import { SqliteStore } from '../store/embedded/sqlite-store.js';
+import { newId } from '../store/port.js';
+import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
+import { testConfig } from './test-server.js';
+
+/** Decides what a scripted send does: return to send normally through the sandbox, or throw. */
+export type SendScript = (request: SendRequest, attempt: number) => void | Promise<void>;
+
+export interface Harness {
+  module: OutboxModule;
+  store: SqliteStore;
+  record: SandboxRecord;
+  engines: EngineManager;
+  hub: EngineHub;
+  ports: OutboxPorts;
+  dir: string;
+  config: Config;
+  instance(overrides?: Partial<InstanceDoc>): Promise<InstanceDoc>;
+  /** Creates and connects the instance's sandbox engine. */
+  connect(instanceId: string): Promise<Engine>;
+  /** Every send the engine was asked to do (including failed attempts), in order. */
+  attempts: SendRequest[];
+  presence: { jid: string; presence: string }[];
+  script: SendScript | null;
+  /** Polls until `check` returns a value (no timing assertions: the deadline only stops a hung test). */
+  until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms?: number): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { config?: DeepPartial<Config>; ports?: Partial<OutboxPorts>; clock?: () => number; dir?: string } = {}): Promise<Harness> {
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-outbox-'));
+  const config = testConfig(dir, options.config);
+  const log = pino({ level: 'silent' });
+  const clock = options.clock ?? Date.now;
+  const store = new SqliteStore(path.join(dir, 'tucan.db'));
+  const instancesRepo = new InstancesRepo(store);
+  const record = new SandboxRecord(store);
+  await Promise.all([instancesRepo.init(), record.init()]);
+  const hub = new EngineHub(log);
+  const attempts: SendRequest[] = [];
+  const presence: { jid: string; presence: string }[] = [];
+  const counts = new Map<string, number>();
+  const h = { attempts, presence, script: null as SendScript | null };
+  const sandbox: EngineFactory = (ctx) => {
+    const engine = new SandboxEngine({ ...ctx, record, clock });
+    const send = engine.send.bind(engine);
+    engine.send = async (request: SendRequest): Promise<SendResult> => {
+      attempts.push(request);
+      const n = (counts.get(request.wa_message_id) ?? 0) + 1;
+      counts.set(request.wa_message_id, n);
+      if (h.script) await h.script(request, n);
+      return send(request);
+    };
+    const sendPresence = engine.sendPresence.bind(engine);
+    (engine as Engine).sendPresence = async (jid: string, p: 'composing' | 'paused') => {
+      presence.push({ jid, presence: p });
+      return sendPresence();
+    };
+    return engine;
+  };
+  const engines = new EngineManager({ sandbox }, hub, log);
+  const ports: OutboxPorts = { ...emptyPorts(), ...options.ports };
+  const module = await createOutboxModule({ config, store, instancesRepo, engines, hub, ports, clock, log });
+  for (const w of module.workers) await w.start();
+
+  return Object.assign(h, {
+    module,
+    store,
+    record,
+    engines,
+    hub,
+    ports,
+    dir,
+    config,
+    async instance(overrides: Partial<InstanceDoc> = {}) {
+      const now = clock();
+      return instancesRepo.insert({
+        _id: newId(),
+        owner_id: newId(),
+        name: 'test',
+        engine: 'sandbox',
+        settings: defaultSettings(),
+        token_prefix: newId(),
+        token_hash: 'x',
+        token_rotated_at: now,
+        status: 'disconnected',
+        status_reason: null,
+        phone: null,
+        wa_name: null,
+        desired_state: 'connected',
+        created_at: now,
+        updated_at: now,
+        ...overrides,
+      });
+    },
+    async connect(instanceId: string) {
+      const engine = engines.ensure(instanceId, 'sandbox');
+      await engine.connect();
+      return engine;
+    },
+    async until<T>(check: () => Promise<T | null | undefined | false>, what: string, ms = 15_000): Promise<T> {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const value = await check();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    async close() {
+      for (const w of [...module.workers].reverse()) await w.stop();
+      await engines.shutdown();
+      await store.close();
+    },
+  });
+}
