@@ -37,7 +37,6 @@ import { InstancesRepo } from './store/repositories/instances.js';
 import { OwnersRepo } from './store/repositories/owners.js';
 import { SessionsRepo } from './store/repositories/sessions.js';
 import { createBotModule } from './services/bot-module.js';
-import { DirectReplySender } from './services/direct-reply-sender.js';
 
 export interface App {
   services: Services;
@@ -115,9 +114,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const outbound = await createOutboxModule({ config, store, instancesRepo, engines, hub, ports: outboxPorts, clock, log });
   instances.onDeleted((instance) => outbound.forgetInstance(instance._id));
   // Inbound: rules, the pipeline (hub 'inbound' → decide → store, webhooks, replies) and the test chat.
-  // Replies go straight to the engine for now; outbound.replySender is the durable outbox alternative.
-  const replySender = new DirectReplySender({ engines, log, media, contacts: savedContacts });
-  const bot = await createBotModule({ store, instances, instancesRepo, engines, hub, sink: webhooks, sender: replySender, clock, log });
+  // Replies go through the durable outbox, persisted in the same transaction as the inbound message.
+  const bot = await createBotModule({
+    store,
+    instances,
+    instancesRepo,
+    engines,
+    hub,
+    sink: webhooks,
+    sender: outbound.replySender,
+    replyOutcomes: (instanceId, id, ms) => outbound.awaitOutcome(instanceId, id, ms),
+    clock,
+    log,
+  });
   instances.onDeleted((instance) => bot.forgetInstance(instance._id));
 
   const services: Services = { config, log, store, clock, hub, engines, auth, instances, lifecycle, sandbox, webhooks, outbox: outbound.outbox, jobs: outbound.jobs, recurring: outbound.recurring, idempotency: outbound.idempotency, media, contacts, savedContacts, groups, variation, rules: bot.rules, pipeline: bot.pipeline, testChat: bot.testChat };

@@ -1,7 +1,8 @@
 /**
  * Turns declared routes into Koa middleware chains:
  * errors (in the route's dialect) → rate limit → credentials → body → validation → handler.
- * Credentials come before the body so unauthenticated uploads are never parsed.
+ * Credentials come before the body so unauthenticated uploads are never parsed
+ * (routes with `bodyToken` read their small JSON/form body first: the token is in it).
  */
 import type Koa from 'koa';
 import type { Router } from '@koa/router';
@@ -43,9 +44,15 @@ export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQ
   return ctx.cookies.get(cookieName) ?? null;
 }
 
-export async function resolvePrincipal(ctx: Koa.Context, route: Pick<AnyRoute, 'auth' | 'queryToken'>, mc: MountContext): Promise<Principal | null> {
+/** `access_token` of an already parsed JSON or form body (routes with `bodyToken`). */
+function bodyCredential(ctx: Koa.Context): string | null {
+  const token = (ctx.request.body as Record<string, unknown> | undefined)?.access_token;
+  return typeof token === 'string' && token.trim() ? token.trim() : null;
+}
+
+export async function resolvePrincipal(ctx: Koa.Context, route: Pick<AnyRoute, 'auth' | 'queryToken' | 'bodyToken'>, mc: MountContext): Promise<Principal | null> {
   if (route.auth === 'public') return null;
-  const credential = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false);
+  const credential = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false) ?? (route.bodyToken ? bodyCredential(ctx) : null);
   if (!credential) throw new UnauthorizedError('credentials required: Authorization: Bearer <token> or X-API-Key');
   const principal = await mc.auth.authenticate(credential);
   if (route.auth === 'owner' && principal.kind !== 'owner') throw new ForbiddenError("this route needs the owner's login, not an instance token");
@@ -77,14 +84,20 @@ export function mount(router: Router, routes: AnyRoute[], mc: MountContext, opti
     if (route.rateLimit) {
       const limiter = mc.rateLimits.get(route.rateLimit);
       if (!limiter) throw new Error(`route ${route.method} ${route.path} names unknown rate limit ${route.rateLimit}`);
-      chain.push(limiter.middleware());
+      const limit = limiter.middleware();
+      const when = route.rateLimitWhen;
+      chain.push(when ? (ctx, next) => (when(ctx) ? limit(ctx, next) : next()) : limit);
     }
+    const accepts = route.accepts ?? (route.body ? ['json'] : []);
+    if (route.bodyToken && accepts.includes('multipart')) throw new Error(`route ${route.method} ${route.path}: bodyToken routes cannot take multipart (uploads are never parsed before the credential is checked)`);
+    const parseBody = accepts.length > 0 ? bodyParser(accepts, { jsonLimitBytes: route.maxJsonBytes ?? mc.limits.jsonLimitBytes, maxUploadBytes: route.maxUploadBytes ?? mc.limits.maxUploadBytes }, { jsonInForm: route.jsonInForm }) : null;
+    // a credential inside the body needs the (small, non-multipart) body first
+    if (parseBody && route.bodyToken) chain.push(parseBody);
     chain.push(async (ctx, next) => {
       ctx.state.principal = await resolvePrincipal(ctx, route, mc);
       await next();
     });
-    const accepts = route.accepts ?? (route.body ? ['json'] : []);
-    if (accepts.length > 0) chain.push(bodyParser(accepts, { jsonLimitBytes: route.maxJsonBytes ?? mc.limits.jsonLimitBytes, maxUploadBytes: route.maxUploadBytes ?? mc.limits.maxUploadBytes }));
+    if (parseBody && !route.bodyToken) chain.push(parseBody);
     chain.push(async (ctx) => {
       const params = route.params ? parseOrThrow(route.params, 'params', ctx.params) : undefined;
       const query = route.query ? parseOrThrow(route.query, 'query', withoutCredential(ctx.query, route.queryToken)) : undefined;

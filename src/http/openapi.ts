@@ -15,9 +15,49 @@ export interface OpenApiExtras {
   webhooks?: Record<string, { summary: string; description?: string; schema: z.ZodType }>;
 }
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
-  delete out.$schema;
+/**
+ * Named schemas (`.meta({ id })`) come out of zod as `$defs` inside every
+ * schema that uses them; they are hoisted into `components.schemas` once and
+ * referenced from there.
+ */
+class Components {
+  readonly schemas: Record<string, JsonSchema> = {};
+
+  toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+    const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+    delete out.$schema;
+    const defs = (out.$defs as Record<string, JsonSchema> | undefined) ?? {};
+    delete out.$defs;
+    const names: Record<string, string> = {};
+    for (const [id, def] of Object.entries(defs)) names[id] = this.add(id, def, io);
+    // definitions may refer to each other as well
+    for (const name of Object.values(names)) this.schemas[name] = rewriteRefs(this.schemas[name], names) as JsonSchema;
+    return rewriteRefs(out, names) as JsonSchema;
+  }
+
+  /** The input and output forms of one schema may differ (defaults, transforms); then each gets its own name. */
+  private add(id: string, def: JsonSchema, io: 'input' | 'output'): string {
+    const existing = this.schemas[id];
+    if (!existing || JSON.stringify(existing) === JSON.stringify(def)) {
+      this.schemas[id] = def;
+      return id;
+    }
+    const name = `${id}_${io}`;
+    this.schemas[name] = def;
+    return name;
+  }
+}
+
+function rewriteRefs(value: unknown, names: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, names));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')) {
+      const id = v.slice('#/$defs/'.length);
+      out[k] = `#/components/schemas/${names[id] ?? id}`;
+    } else out[k] = rewriteRefs(v, names);
+  }
   return out;
 }
 
@@ -52,10 +92,10 @@ function security(route: AnyRoute): Record<string, string[]>[] | undefined {
   return [...owner, { apiKeyAuth: [] }, ...(route.queryToken ? [{ queryToken: [] }] : [])];
 }
 
-function requestBody(route: AnyRoute): JsonSchema | undefined {
+function requestBody(route: AnyRoute, c: Components): JsonSchema | undefined {
   const accepts = route.accepts ?? (route.body ? ['json'] : []);
   if (accepts.length === 0) return undefined;
-  const schema = route.body ? toSchema(route.body, 'input') : { type: 'object' };
+  const schema = route.body ? c.toSchema(route.body, 'input') : { type: 'object' };
   const content: JsonSchema = {};
   if (accepts.includes('json')) content['application/json'] = { schema };
   if (accepts.includes('multipart')) {
@@ -70,11 +110,11 @@ function requestBody(route: AnyRoute): JsonSchema | undefined {
   return { required, content };
 }
 
-function operation(route: AnyRoute): JsonSchema {
+function operation(route: AnyRoute, c: Components): JsonSchema {
   const parameters: JsonSchema[] = [];
-  for (const [name, s] of Object.entries(objectShape(route.params))) parameters.push({ name, in: 'path', required: true, schema: toSchema(s, 'input') });
+  for (const [name, s] of Object.entries(objectShape(route.params))) parameters.push({ name, in: 'path', required: true, schema: c.toSchema(s, 'input') });
   for (const [name, s] of Object.entries(objectShape(route.query))) {
-    const schema = toSchema(s, 'input');
+    const schema = c.toSchema(s, 'input');
     parameters.push({ name, in: 'query', required: !isOptional(s), schema, ...(schema.description ? { description: schema.description } : {}) });
   }
   const responses: JsonSchema = {};
@@ -82,7 +122,7 @@ function operation(route: AnyRoute): JsonSchema {
     responses[status] = {
       description: r.description,
       ...(r.schema || r.contentType
-        ? { content: { [r.contentType ?? 'application/json']: r.schema ? { schema: toSchema(r.schema, 'output') } : {} } }
+        ? { content: { [r.contentType ?? 'application/json']: r.schema ? { schema: c.toSchema(r.schema, 'output') } : {} } }
         : {}),
     };
   }
@@ -92,7 +132,7 @@ function operation(route: AnyRoute): JsonSchema {
     if (status === '404' && !route.params) continue;
     responses[status] = { $ref: `#/components/responses/Problem${status}` };
   }
-  const body = requestBody(route);
+  const body = requestBody(route, c);
   return {
     operationId: operationId(route),
     summary: route.summary,
@@ -107,12 +147,13 @@ function operation(route: AnyRoute): JsonSchema {
 }
 
 export function buildOpenApi(routes: AnyRoute[], extras: OpenApiExtras = {}, version = '0.1.0'): JsonSchema {
+  const c = new Components();
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     if (route.hidden) continue;
     const p = openApiPath(route.path);
     paths[p] ??= {};
-    paths[p][route.method] = operation(route);
+    paths[p][route.method] = operation(route, c);
   }
   const problem = {
     type: 'object',
@@ -128,14 +169,14 @@ export function buildOpenApi(routes: AnyRoute[], extras: OpenApiExtras = {}, ver
   };
   const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
   const schemas: Record<string, JsonSchema> = { Problem: problem };
-  for (const [name, s] of Object.entries(extras.schemas ?? {})) schemas[name] = toSchema(s, 'output');
+  for (const [name, s] of Object.entries(extras.schemas ?? {})) schemas[name] = c.toSchema(s, 'output');
   const webhooks: Record<string, JsonSchema> = {};
   for (const [name, w] of Object.entries(extras.webhooks ?? {})) {
     webhooks[name] = {
       post: {
         summary: w.summary,
         ...(w.description ? { description: w.description } : {}),
-        requestBody: { required: true, content: { 'application/json': { schema: toSchema(w.schema, 'output') } } },
+        requestBody: { required: true, content: { 'application/json': { schema: c.toSchema(w.schema, 'output') } } },
         responses: { '2XX': { description: 'Delivered. Any other answer is retried.' } },
       },
     };
@@ -152,7 +193,7 @@ export function buildOpenApi(routes: AnyRoute[], extras: OpenApiExtras = {}, ver
     paths,
     ...(Object.keys(webhooks).length ? { webhooks } : {}),
     components: {
-      schemas,
+      schemas: { ...c.schemas, ...schemas },
       responses: {
         Problem400: problemResponse('Invalid request: the failing fields are named in `errors`.'),
         Problem401: problemResponse('Missing, invalid, expired or revoked credentials.'),

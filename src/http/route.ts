@@ -63,6 +63,14 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   auth: AuthMode;
   /** Accept `?access_token=` as the credential (browser pages only). */
   queryToken?: boolean;
+  /**
+   * Also accept the instance token as `access_token` in a JSON or form body
+   * (seed 003 sends it there). The body is then read before the credential
+   * is checked, so such a route may not take multipart uploads.
+   */
+  bodyToken?: boolean;
+  /** Read a JSON text sent as application/x-www-form-urlencoded (curl --data without a Content-Type) as JSON. */
+  jsonInForm?: boolean;
   params?: P;
   query?: Q;
   body?: B;
@@ -76,6 +84,8 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   maxJsonBytes?: number;
   /** Names a rate limiter registered on the app (in addition to the global one). */
   rateLimit?: string;
+  /** Applies `rateLimit` only to the requests for which this holds (a path shared by dialects with different limits). */
+  rateLimitWhen?: (ctx: Koa.Context) => boolean;
   responses: Record<number, ResponseSpec>;
   deprecated?: boolean;
   /** Left out of the OpenAPI document (e.g. aliases). */

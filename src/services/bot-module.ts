@@ -18,7 +18,7 @@ import { InboundPipeline } from './inbound-pipeline.js';
 import type { InstancesService } from './instances.js';
 import type { EventSink, ReplySender } from './ports.js';
 import { RulesService } from './rules.js';
-import { TestChatService } from './test-chat.js';
+import { TestChatService, type ReplyOutcomes } from './test-chat.js';
 
 export interface BotModuleDeps {
   store: Store;
@@ -28,6 +28,8 @@ export interface BotModuleDeps {
   hub: EngineHub;
   sink: EventSink;
   sender: ReplySender;
+  /** What became of a reply (the outbox), for the test chat. */
+  replyOutcomes: ReplyOutcomes;
   clock: () => number;
   log: Logger;
   random?: Random;
@@ -44,9 +46,22 @@ export async function createBotModule(d: BotModuleDeps) {
   const settings = new BotSettingsCache(d.instancesRepo, d.clock);
   d.instances.onSettingsChanged((instance) => settings.changed(instance));
   const memory = new ChatMemory(chatStates, d.clock);
-  const pipeline = new InboundPipeline({ settings, rules, messages, memory, sender: d.sender, sink: d.sink, clock: d.clock, log: d.log, random: d.random, onDecide: d.onDecide });
+  let testChat: TestChatService | undefined;
+  const pipeline = new InboundPipeline({
+    settings,
+    rules,
+    messages,
+    memory,
+    sender: d.sender,
+    sink: d.sink,
+    clock: d.clock,
+    log: d.log,
+    random: d.random,
+    onDecide: d.onDecide,
+    onReplies: (instanceId, waMessageId, ids) => testChat?.repliesHandedOver(instanceId, waMessageId, ids),
+  });
   pipeline.attach(d.hub);
-  const testChat = new TestChatService(d.instances, d.engines, pipeline, messages, d.clock);
+  testChat = new TestChatService(d.instances, d.engines, pipeline, messages, d.clock, d.replyOutcomes);
 
   async function forgetInstance(instanceId: string): Promise<void> {
     settings.forget(instanceId);

@@ -40,8 +40,9 @@ describe('inbound pipeline', () => {
       expect(received.data).to.deep.include({ message_id: res.body.message_id, text: 'price?', from_phone: '59171234567', push_name: 'Eva', direction: 'in' });
       expect(replied.data).to.deep.include({ inbound_message_id: res.body.message_id, used_default: false, to_jid: '59171234567@s.whatsapp.net' });
       expect(replied.data.rule.name).to.equal('Prices');
-      expect(replied.data.reply_message_ids).to.have.length(1);
-      const sent = await t.app.services.sandbox.sentById(id, replied.data.reply_message_ids[0]);
+      expect(replied.data.reply_message_ids).to.deep.equal(res.body.reply_messages.map((r: { message_id: string }) => r.message_id));
+      const outbound = await t.request('GET', `/v1/instances/${id}/messages/${replied.data.reply_message_ids[0]}`, { token });
+      const sent = await t.app.services.sandbox.sentById(id, outbound.body.wa_message_id);
       expect(sent!.content).to.deep.include({ text: 'Prices for Eva' });
     });
 
@@ -64,7 +65,8 @@ describe('inbound pipeline', () => {
       expect(first.body.replied).to.equal(true);
       const message = loadInbound('text-private', { instance_id: inst.id, wa_message_id: 'REDELIVERED1', text: 'hello' });
       await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
-      const sentBefore = await t.app.services.sandbox.countSent(inst.id);
+      // both answers (to 'menu' and to the redelivered message's first delivery) have left the outbox
+      const sentBefore = await eventually(async () => (await t.app.services.sandbox.countSent(inst.id)) === 2 && 2);
 
       const dataDir = t.dataDir;
       await t.close();
@@ -75,6 +77,9 @@ describe('inbound pipeline', () => {
         expect(again.body).to.deep.include({ replied: false, stop: 'cooldown' });
 
         await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
+        // neither the message store nor the outbox takes the redelivery (reply ids derive from the WhatsApp id)
+        const outbound = await t.request('GET', `/v1/instances/${inst.id}/messages?direction=out`, { token });
+        expect(outbound.body.pagination.total).to.equal(2);
         expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(sentBefore);
       } finally {
         await t.close({ cleanup: true });
@@ -83,7 +88,7 @@ describe('inbound pipeline', () => {
   });
 
   describe('reply failures', () => {
-    it('records on the message why its reply could not be sent', async () => {
+    it('records a reply that could not be prepared as failed in the outbox, with the reason', async () => {
       const t = await startTestServer();
       try {
         const token = (await t.owner()).token;
@@ -93,7 +98,10 @@ describe('inbound pipeline', () => {
         const res = await t.request('POST', `/v1/instances/${inst.id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'photo' } });
         expect(res.status).to.equal(201);
         expect(res.body.rule.name).to.equal('Pic');
-        expect(res.body.reply_error).to.match(/could not be sent/);
+        // the reply is in the outbox, visibly failed with the reason
+        expect(res.body.reply_messages).to.have.length(1);
+        expect(res.body.reply_messages[0].status).to.equal('failed');
+        expect(res.body.reply_messages[0].error).to.match(/could not be prepared.*loopback/);
         expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(0);
       } finally {
         await t.close({ cleanup: true });

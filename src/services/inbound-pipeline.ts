@@ -9,12 +9,15 @@
  * 2. decide() runs on cached settings, the compiled rule set and the chat's
  *    memory (loaded once, then kept in memory).
  * 3. In one event-loop turn — one transaction on the embedded store — the
- *    message is inserted with its trace, its webhook events are published
- *    and the chat's durable memory is written.
- * 4. Only once that is durable are the replies handed to the ReplySender;
- *    bot.replied then carries their ids. A reply that could not be handed
- *    over is recorded on the message (the trace must not claim a reply that
- *    never left); a successful one costs no second write.
+ *    message is inserted with its trace, its webhook events are published,
+ *    the chat's durable memory is written and the replies are handed to the
+ *    ReplySender (the outbox persists text replies in that same turn), so a
+ *    crash can never keep the message and lose its answer. Reply ids are
+ *    derived from the WhatsApp id, so a message redelivered after a restart
+ *    is refused by both the message store and the outbox.
+ * 4. bot.replied then carries the reply ids. A reply that could not be
+ *    handed over is recorded on the message (the trace must not claim a
+ *    reply that never left); a successful one costs no second write.
  */
 import { performance } from 'node:perf_hooks';
 import { contentToJson } from '../domain/content.js';
@@ -47,6 +50,8 @@ export interface InboundPipelineDeps {
   random?: Random;
   /** Observes each decide() duration in milliseconds (the benchmark's latency figures). */
   onDecide?: (ms: number) => void;
+  /** Observes the reply ids handed over for an inbound message (the test chat waits for their fate). */
+  onReplies?: (instanceId: string, waMessageId: string, replyIds: string[]) => void;
 }
 
 /** How many WhatsApp ids are remembered to drop redeliveries without a store read. */
@@ -100,7 +105,7 @@ export class InboundPipeline {
       this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'redelivered inbound message dropped');
       return;
     }
-    const { memory, messages, sink, sender, clock } = this.deps;
+    const { memory, messages, sink, clock } = this.deps;
     const wait = memory.ready(instanceId, message.chat_jid, rules.longestCooldownMs > 0);
     if (wait) await wait;
 
@@ -122,17 +127,28 @@ export class InboundPipeline {
     const stored = messages.insert(inboundDoc(id, instanceId, message, decision, now));
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
-    const [isNew] = await Promise.all([stored, published, remembered]);
+    const handedOver = decision.replies.length > 0 ? this.handOver(instanceId, id, message, decision) : undefined;
+    const [isNew, , , replies] = await Promise.all([stored, published, remembered, handedOver]);
     if (!isNew) {
       this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message already stored; not answered again');
       return;
     }
-    if (decision.replies.length === 0) return;
+    if (!replies) return;
+    const { ids, error } = replies;
+    this.deps.onReplies?.(instanceId, message.wa_message_id, ids);
+    // the reply ids travel in bot.replied; the stored message is only rewritten when a reply failed
+    const writes: Promise<void>[] = [];
+    if (error !== null) writes.push(messages.recordReplyFailure(instanceId, id, error, clock()));
+    if (decision.bot_replied && ids.length > 0) {
+      writes.push(sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]));
+    }
+    await Promise.all(writes);
+  }
 
-    let ids: string[] = [];
-    let error: string | null = null;
+  /** Never rejects: a failure to hand over is reported, and recorded on the message by the caller. */
+  private async handOver(instanceId: string, id: string, message: InboundMessage, decision: Decision): Promise<{ ids: string[]; error: string | null }> {
     try {
-      ids = await sender.sendReplies(
+      const ids = await this.deps.sender.sendReplies(
         decision.replies.map((content) => ({
           instanceId,
           jid: message.chat_jid,
@@ -143,18 +159,12 @@ export class InboundPipeline {
           ruleId: decision.rule?.id ?? null,
         })),
       );
-      if (ids.length < decision.replies.length) error = `${decision.replies.length - ids.length} of ${decision.replies.length} replies could not be sent (see the logs)`;
+      const missing = decision.replies.length - ids.length;
+      return { ids, error: missing > 0 ? `${missing} of ${decision.replies.length} replies could not be sent (see the logs)` : null };
     } catch (err) {
-      error = err instanceof Error ? err.message : String(err);
       this.deps.log.error({ err, instance_id: instanceId, message_id: id }, 'bot replies could not be handed over');
+      return { ids: [], error: err instanceof Error ? err.message : String(err) };
     }
-    // the reply ids travel in bot.replied; the stored message is only rewritten when a reply failed
-    const writes: Promise<void>[] = [];
-    if (error !== null) writes.push(messages.recordReplyFailure(instanceId, id, error, clock()));
-    if (decision.bot_replied && ids.length > 0) {
-      writes.push(sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]));
-    }
-    await Promise.all(writes);
   }
 
   private firstSighting(key: string): boolean {

@@ -23,6 +23,7 @@ export type InstanceDeletedHook = (instance: InstanceDoc) => Promise<void>;
 export class InstancesService {
   private readonly deletedHooks: InstanceDeletedHook[] = [];
   private readonly settingsHooks: ((instance: InstanceDoc) => void)[] = [];
+  private readonly defaultLookups = new Map<string, Promise<InstanceDoc>>();
 
   constructor(
     private readonly repo: InstancesRepo,
@@ -68,6 +69,28 @@ export class InstancesService {
 
   list(ownerId: string): Promise<InstanceDoc[]> {
     return this.repo.listByOwner(ownerId);
+  }
+
+  /**
+   * Seed 002 has no instance ids: each user has one WhatsApp, created on
+   * first use. It is the owner's instance flagged is_default, else their
+   * oldest, else a new Baileys instance flagged default. Concurrent first
+   * requests of one owner share one lookup, so they cannot create two.
+   */
+  defaultFor(ownerId: string): Promise<InstanceDoc> {
+    let pending = this.defaultLookups.get(ownerId);
+    if (!pending) {
+      pending = this.findOrCreateDefault(ownerId).finally(() => this.defaultLookups.delete(ownerId));
+      this.defaultLookups.set(ownerId, pending);
+    }
+    return pending;
+  }
+
+  private async findOrCreateDefault(ownerId: string): Promise<InstanceDoc> {
+    const owned = await this.repo.listByOwner(ownerId);
+    const chosen = owned.find((i) => i.is_default) ?? owned[0];
+    if (chosen) return chosen;
+    return (await this.create(ownerId, { name: 'WhatsApp', engine: 'baileys', is_default: true })).instance;
   }
 
   /** The instance if the principal may use it; 404 otherwise (another owner's ids are not revealed). */

@@ -4,11 +4,12 @@
  * connected are reconnected when the process starts.
  */
 import type { Logger } from '../logger.js';
-import { EngineSendError, type ConnectionUpdate, type EngineStatus } from '../engines/engine.js';
+import { EngineSendError, type ConnectionUpdate, type EngineStatus, type ProfileInfo } from '../engines/engine.js';
 import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances.js';
 import type { EngineHub } from './engine-hub.js';
 import type { EngineManager } from './engine-manager.js';
 import { ConflictError, UnavailableError, ValidationError } from './errors.js';
+import { connectedEngine, lookup } from './contacts/engine-access.js';
 
 export interface StatusView {
   status: EngineStatus['status'];
@@ -19,7 +20,13 @@ export interface StatusView {
   reason: string | null;
 }
 
+/** While waiting for a QR these statuses are still on the way to one; any other status ends the wait. */
+const ON_THE_WAY_TO_QR = new Set<EngineStatus['status']>(['connecting', 'reconnecting']);
+
 export class LifecycleService {
+  /** Callers of awaitQr, woken by the instance's next connection update. */
+  private readonly updateWaiters = new Map<string, Set<() => void>>();
+
   constructor(
     private readonly repo: InstancesRepo,
     private readonly engines: EngineManager,
@@ -28,6 +35,7 @@ export class LifecycleService {
     private readonly clock: () => number = Date.now,
   ) {
     hub.on('connection', (instanceId, update) => this.record(instanceId, update));
+    hub.on('connection', (instanceId) => this.wakeWaiters(instanceId));
   }
 
   async connect(instance: InstanceDoc): Promise<StatusView> {
@@ -72,6 +80,49 @@ export class LifecycleService {
 
   qr(instance: InstanceDoc): string | null {
     return this.engines.get(instance._id)?.status().qr ?? null;
+  }
+
+  /** The linked account's own profile (number, name, about, picture); 503 when WhatsApp is not connected. */
+  profile(instance: InstanceDoc): Promise<ProfileInfo> {
+    const engine = connectedEngine(this.engines, instance._id);
+    return lookup('profile lookup', () => engine.profile());
+  }
+
+  /**
+   * "Give me a QR" in one call (seed 002's createqr): starts the connection
+   * when needed and waits, up to timeoutMs, until the engine shows a QR. The
+   * QR is null when the instance is linked already, the connection ended
+   * (failed, logged out), or no QR came in time; the status says which.
+   */
+  async awaitQr(instance: InstanceDoc, timeoutMs: number): Promise<{ qr: string | null; status: StatusView }> {
+    if (!this.qr(instance)) await this.connect(instance);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      // checked and subscribed in the same tick, so no update can slip in between
+      const live = this.engines.get(instance._id)?.status();
+      const left = deadline - Date.now();
+      if (live?.qr || !live || !ON_THE_WAY_TO_QR.has(live.status) || left <= 0) return { qr: live?.qr ?? null, status: this.status(instance) };
+      await this.nextUpdate(instance._id, left);
+    }
+  }
+
+  private nextUpdate(instanceId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.updateWaiters.get(instanceId) ?? new Set<() => void>();
+      this.updateWaiters.set(instanceId, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.updateWaiters.get(instanceId) === waiters) this.updateWaiters.delete(instanceId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      waiters.add(done);
+    });
+  }
+
+  private wakeWaiters(instanceId: string): void {
+    for (const wake of [...(this.updateWaiters.get(instanceId) ?? [])]) wake();
   }
 
   /**

@@ -38,7 +38,22 @@ export interface TraceView {
   /** The rendered replies (send API content JSON). */
   replies: Record<string, unknown>[];
   reply_error: string | null;
+  /** Test chat only: each reply's outbox message and what became of it (sent by the sandbox engine, failed, or still queued). */
+  reply_messages?: ReplyMessageView[];
 }
+
+export interface ReplyMessageView {
+  message_id: string;
+  status: string;
+  wa_message_id: string | null;
+  error: string | null;
+}
+
+/** Where the test chat learns what became of a reply (the outbox). */
+export type ReplyOutcomes = (instanceId: string, messageId: string, waitMs: number) => Promise<{ status: string; wa_message_id: string | null; error?: string | null } | null>;
+
+/** Replies are paced like any other send; the test chat waits this long for them to leave. */
+const REPLY_WAIT_MS = 15_000;
 
 export class TestChatService {
   constructor(
@@ -47,7 +62,16 @@ export class TestChatService {
     private readonly pipeline: InboundPipeline,
     private readonly messages: InboundMessagesRepo,
     private readonly clock: () => number,
+    private readonly outcomes: ReplyOutcomes,
   ) {}
+
+  private readonly replyIds = new Map<string, string[]>();
+
+  /** The pipeline reports each message's reply ids here (wired as its onReplies observer). */
+  repliesHandedOver(instanceId: string, waMessageId: string, ids: string[]): void {
+    const key = `${instanceId}|${waMessageId}`;
+    if (this.replyIds.has(key)) this.replyIds.set(key, ids);
+  }
 
   async sandboxMessage(principal: Principal, instanceId: string, input: SandboxMessageInput): Promise<TraceView> {
     const instance = await this.instances.get(principal, instanceId);
@@ -59,10 +83,25 @@ export class TestChatService {
       throw new ConflictError('the sandbox instance is not connected; POST /v1/instances/{id}/connect first', 'params.id');
     }
     const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
-    await engine.inject([message]);
+    const key = `${instanceId}|${message.wa_message_id}`;
+    this.replyIds.set(key, []);
+    let ids: string[] = [];
+    try {
+      await engine.inject([message]);
+    } finally {
+      ids = this.replyIds.get(key) ?? [];
+      this.replyIds.delete(key);
+    }
     const doc = await this.messages.byWaId(instanceId, message.wa_message_id);
     if (!doc) throw new UnavailableError('the message was not processed (was the instance deleted meanwhile?)');
-    return storedView(doc);
+    const outcomes = await Promise.all(ids.map((id) => this.outcomes(instanceId, id, REPLY_WAIT_MS)));
+    const reply_messages = ids.map((id, i) => ({
+      message_id: id,
+      status: outcomes[i]?.status ?? 'unknown',
+      wa_message_id: outcomes[i]?.wa_message_id ?? null,
+      error: outcomes[i]?.error ?? null,
+    }));
+    return { ...storedView(doc), reply_messages };
   }
 
   async dryRun(principal: Principal, instanceId: string, input: SandboxMessageInput): Promise<TraceView> {

@@ -15,13 +15,18 @@ export interface BodyLimits {
   maxUploadBytes: number;
 }
 
+export interface BodyOptions {
+  /** A form body whose text is JSON (curl --data without a Content-Type) is read as JSON. */
+  jsonInForm?: boolean;
+}
+
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
 function toArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middleware {
+export function bodyParser(accepts: BodyKind[], limits: BodyLimits, options: BodyOptions = {}): Koa.Middleware {
   const parser = koaBody({
     json: accepts.includes('json'),
     jsonStrict: false,
@@ -30,7 +35,8 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middlew
     formLimit: limits.jsonLimitBytes,
     text: false,
     multipart: accepts.includes('multipart'),
-    includeUnparsed: false,
+    // the raw text (ctx.request.rawBody) is kept only to recognise JSON sent with a form content type
+    includeUnparsed: options.jsonInForm ?? false,
     parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE, HttpMethodEnum.GET],
     formidable: {
       maxFileSize: limits.maxUploadBytes,
@@ -65,6 +71,7 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middlew
       } catch (err) {
         throw translateParseError(err, limits);
       }
+      if (options.jsonInForm && isForm) ctx.request.body = formOrJson(ctx.request.body, (ctx.request as { rawBody?: unknown }).rawBody) as typeof ctx.request.body;
     }
     const files: UploadedFile[] = [];
     const raw = ctx.request.files ?? {};
@@ -80,6 +87,20 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middlew
     ctx.state.files = files;
     await next();
   };
+}
+
+/**
+ * curl's `--data '{...}'` labels JSON as a form; parsed as one it becomes a
+ * mangled key (qs reads brackets as nesting), so the raw text is parsed as
+ * JSON instead whenever it is an object.
+ */
+function formOrJson(body: unknown, raw: unknown): unknown {
+  if (typeof raw !== 'string' || !raw.trimStart().startsWith('{')) return body;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new ServiceError(400, 'Invalid request', 'body: is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+  }
 }
 
 function translateParseError(err: unknown, limits: BodyLimits): unknown {

@@ -8,9 +8,10 @@ export function esc(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-export function page(title: string, body: string, head = ''): string {
+/** `lang` is the page's language (BCP 47), for screen readers and translation tools. */
+export function page(title: string, body: string, head = '', lang = 'en'): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(title)}</title>
 <style>
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem;color:#1d2327;line-height:1.45}

@@ -21,6 +21,11 @@ import { savedContactRoutes } from './v1/saved-contact-routes.js';
 import { ruleRoutes } from './v1/rule-routes.js';
 import { testChatRoutes } from './v1/test-chat-routes.js';
 import { qrRoutes } from './v1/qr-routes.js';
+import { seed002Error, seed002Routes, SEED002_TAG_DOC } from './dialects/seed002/index.js';
+import { sharedError, sharedRoutes, SHARED_TAG_DOC } from './dialects/shared/index.js';
+import { seed000Routes, SEED000_TAG_DOC } from './dialects/seed000/index.js';
+import { seed001Routes, SEED001_TAG_DOC } from './dialects/seed001/index.js';
+import { seed003Group, SEED003_TAG_DOC } from './dialects/seed003/index.js';
 
 export interface RouteGroup {
   routes: AnyRoute[];
@@ -32,6 +37,15 @@ export function routeGroups(s: Services, openApi: () => Record<string, unknown>)
     {
       routes: [...systemRoutes(s, openApi), ...authRoutes(s), ...instanceRoutes(s), ...settingsRoutes(s), ...lifecycleRoutes(s), ...qrRoutes(s), ...webhookRoutes(s), ...jobRoutes(s), ...messageRoutes(s), ...recurringRoutes(s), ...mediaRoutes(s), ...contactRoutes(s), ...savedContactRoutes(s), ...groupRoutes(s), ...ruleRoutes(s), ...testChatRoutes(s)],
     },
+    // seed 002 and the path it shares with seed 001 (POST /api/messages/send)
+    { routes: seed002Routes(s), formatError: seed002Error },
+    { routes: sharedRoutes(s), formatError: sharedError },
+    // seed 000: the POS gateway (/whatsapp/..., aliased under /api/whatsapp/...)
+    seed000Routes(s),
+    // seed 001: the WhatsApp API Engine (/api/contacts, /api/messages/send-*, /api/session, /api/webhooks)
+    seed001Routes(s),
+    // seed 003: "Whatsapp/Bots" (/whatsapp/createNewWhatsapp, /whatsapp/message/..., the settings PUTs)
+    seed003Group(s),
   ];
 }
 
@@ -49,4 +63,9 @@ export const TAGS = [
   { name: 'Rules', description: 'Keyword rules: what the bot answers. Checked by priority; accents, case and spacing are ignored; regex rules use RE2 (linear time).' },
   { name: 'Test chat', description: 'Talk to a sandbox bot without a phone, dry-run any bot, and read the decision trace of any inbound message.' },
   { name: 'Messages', description: 'Outbound messages through a durable outbox (stored before any attempt, paced, retried, never silently lost), the message log of both directions, bulk jobs and recurring sends.' },
+  SEED002_TAG_DOC,
+  SHARED_TAG_DOC,
+  SEED000_TAG_DOC,
+  SEED001_TAG_DOC,
+  SEED003_TAG_DOC,
 ];

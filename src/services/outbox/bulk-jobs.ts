@@ -49,7 +49,12 @@ export interface BulkDeps {
   /** Stored media expires after this long unless retained. */
   mediaTtlMs: number;
   clock: () => number;
+  /** Settled messages of a job, so waitUntilSettled wakes at once instead of at its next re-check. */
+  outcomes?: { onJobChange(listener: (jobId: string) => void): void };
 }
+
+/** waitUntilSettled re-reads the job this often even without a change notice (messages settled by another process, cancellations). */
+const SETTLE_RECHECK_MS = 1000;
 
 interface ParsedRecipient {
   index: number;
@@ -59,7 +64,13 @@ interface ParsedRecipient {
 }
 
 export class BulkJobsService {
-  constructor(private readonly d: BulkDeps) {}
+  private readonly settleWaiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly d: BulkDeps) {
+    d.outcomes?.onJobChange((jobId) => {
+      for (const wake of [...(this.settleWaiters.get(jobId) ?? [])]) wake();
+    });
+  }
 
   async create(instance: InstanceDoc, input: BulkInput, jobId: string = newId()): Promise<{ job: JobDoc; counts: JobCounts; warnings: string[] }> {
     const now = this.d.clock();
@@ -154,6 +165,48 @@ export class BulkJobsService {
     if (!job) throw new NotFoundError('job');
     const [counts, results] = await Promise.all([this.d.progress.counts(job), this.d.outboxRepo.jobMessages(jobId, page, limit)]);
     return { job, counts, results };
+  }
+
+  /**
+   * Waits until no message of the job is pending any more (all sent, failed
+   * or cancelled), up to `ms`. Resolves true when settled, false when the
+   * time ran out — the job keeps running either way. For APIs whose callers
+   * expect the answer to a bulk send to carry its results (seed 001).
+   */
+  async waitUntilSettled(instance: InstanceDoc, jobId: string, ms: number): Promise<boolean> {
+    if (!(await this.d.jobs.byId(instance._id, jobId))) throw new NotFoundError('job');
+    const deadline = Date.now() + ms;
+    for (;;) {
+      // subscribed before the check, so a message settling in between still wakes us
+      const change = this.nextJobChange(jobId, Math.min(SETTLE_RECHECK_MS, deadline - Date.now()));
+      if (!(await this.d.outboxRepo.jobHasPending(jobId))) {
+        change.cancel();
+        return true;
+      }
+      if (Date.now() >= deadline) {
+        change.cancel();
+        return false;
+      }
+      await change.done;
+    }
+  }
+
+  private nextJobChange(jobId: string, ms: number): { done: Promise<void>; cancel: () => void } {
+    let cancel = () => {};
+    const done = new Promise<void>((resolve) => {
+      const waiters = this.settleWaiters.get(jobId) ?? new Set<() => void>();
+      this.settleWaiters.set(jobId, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.settleWaiters.get(jobId) === waiters) this.settleWaiters.delete(jobId);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, ms));
+      cancel = wake;
+      waiters.add(wake);
+    });
+    return { done, cancel };
   }
 
   /** The job with this id, if the request created one (idempotent replays after a crash). */

@@ -5,12 +5,13 @@
  */
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { TERMINAL, type OutboundStatus } from '../../domain/outbox.js';
 import type { Random } from '../../domain/random.js';
 import type { Store } from '../../store/port.js';
 import { IdempotencyRepo } from '../../store/repositories/idempotency.js';
 import type { InstancesRepo } from '../../store/repositories/instances.js';
 import { JobsRepo } from '../../store/repositories/jobs.js';
-import { OutboxRepo } from '../../store/repositories/outbox.js';
+import { OutboxRepo, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import { RecurringRepo } from '../../store/repositories/recurring.js';
 import type { EngineHub } from '../engine-hub.js';
 import type { EngineManager } from '../engine-manager.js';
@@ -58,7 +59,7 @@ export async function createOutboxModule(d: OutboxModuleDeps) {
   const outbox = new OutboxService({ repo, preparer, pool, outcomes, engines: d.engines, clock: d.clock, mediaTtlMs: d.config.media.ttlSeconds * 1000, waitMs: SEND_WAIT_MS });
   const progress = new JobProgress(repo, jobsRepo, d.ports, d.clock, d.log);
   outcomes.onJobChange((jobId) => progress.touch(jobId));
-  const jobs = new BulkJobsService({ jobs: jobsRepo, outboxRepo: repo, outbox, preparer, progress, ports: d.ports, pacingEnabled: pacing.enabled, mediaTtlMs: d.config.media.ttlSeconds * 1000, clock: d.clock });
+  const jobs = new BulkJobsService({ jobs: jobsRepo, outboxRepo: repo, outbox, preparer, progress, ports: d.ports, pacingEnabled: pacing.enabled, mediaTtlMs: d.config.media.ttlSeconds * 1000, clock: d.clock, outcomes });
   const recurring = new RecurringService(recurringRepo, preparer, d.clock);
   const scheduler = new RecurringScheduler(d.store, recurringRepo, d.instancesRepo, outbox, preparer, outcomes, d.clock, d.log);
   recurring.onChange(() => void scheduler.kick());
@@ -75,7 +76,15 @@ export async function createOutboxModule(d: OutboxModuleDeps) {
     void scheduler.kick();
   }
 
-  return { outbox, jobs, recurring, scheduler, idempotency, replySender, pool, outboxRepo: repo, workers, forgetInstance };
+  /** The message once it is sent, failed or cancelled; or as it stands after `ms` (the test chat shows its replies' fate). */
+  async function awaitOutcome(instanceId: string, id: string, ms: number): Promise<OutboxMessageDoc | null> {
+    const wait = outcomes.waitFor(id, ms);
+    const current = await repo.byId(instanceId, id);
+    if (current && TERMINAL.includes(current.status as OutboundStatus)) return current;
+    return (await wait) ?? (await repo.byId(instanceId, id));
+  }
+
+  return { outbox, jobs, recurring, scheduler, idempotency, replySender, pool, outboxRepo: repo, workers, forgetInstance, awaitOutcome };
 }
 
 export type OutboxModule = Awaited<ReturnType<typeof createOutboxModule>>;

@@ -118,6 +118,29 @@ export class OutboxService {
     return (await wait) ?? (await this.o.repo.byId(instance._id, doc._id)) ?? doc;
   }
 
+  /**
+   * Several messages to one chat from one request (seed 003 sends a text,
+   * attachments, a location and a contact together). Every part is resolved
+   * before any is stored, so a bad part sends nothing; they go out in the
+   * given order, and the answer waits for all of them as send() does.
+   * `field` of each part prefixes its error field names.
+   */
+  async sendSeveral(instance: InstanceDoc, to: string, parts: { content: Content<MediaInput | null>; field: string }[]): Promise<OutboxMessageDoc[]> {
+    const now = this.o.clock();
+    const recipient = resolveRecipient(to, 'body.to');
+    const status = this.o.engines.get(instance._id)?.status().status ?? 'disconnected';
+    if (status !== 'connected') throw new UnavailableError(`WhatsApp is not connected for this instance (status: ${status}); connect it first`, 30);
+    const contents: Content<StoredMedia>[] = [];
+    for (const part of parts) contents.push(await this.o.preparer.prepare(instance._id, part.content, part.field));
+    // one millisecond apart: the dispatcher takes due messages oldest first, so the parts keep their order
+    const docs = contents.map((content, i) => newOutboxDoc({ instanceId: instance._id, recipient, content, quoted: null, source: 'api', now, dispatchAt: now + i }));
+    await this.o.repo.insertMany(docs);
+    const waits = docs.map((doc) => this.o.outcomes.waitFor(doc._id, this.o.waitMs));
+    this.o.pool.wake(instance._id);
+    const settled = await Promise.all(waits);
+    return Promise.all(settled.map(async (doc, i) => doc ?? (await this.o.repo.byId(instance._id, docs[i]._id)) ?? docs[i]));
+  }
+
   private scheduleAt(input: SendMessageInput, now: number): number | null {
     if (input.schedule_at === undefined) return null;
     const parsed = parseScheduleAt(input.schedule_at, now);

@@ -43,6 +43,8 @@ export class OutboxOutcomes {
         if (listeners.size === 0) this.waiting.delete(id);
         resolve(null);
       }, ms);
+      // a waiter must never keep the process alive on shutdown
+      timer.unref();
       listeners.add(done);
     });
   }

@@ -3,11 +3,17 @@
  * before any attempt, paced, retried, and visible in the message listing.
  * A reply that cannot be prepared (say, its media URL is down) is recorded
  * as failed with the reason instead of vanishing.
+ *
+ * A reply's id is derived from the inbound message's WhatsApp id and the
+ * reply's position, so an inbound message redelivered after a restart maps
+ * to the same outbox documents and the primary key refuses a second copy.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { withMedia, type Content, type StoredMedia } from '../../domain/content.js';
 import { normalizeJid } from '../../domain/recipient.js';
 import type { OutboxMessageDoc } from '../../store/repositories/outbox.js';
+import { DuplicateKeyError } from '../../store/port.js';
 import { ServiceError } from '../errors.js';
 import type { ReplyRequest, ReplySender } from '../ports.js';
 import type { OutboxOutcomes } from './outcomes.js';
@@ -25,16 +31,22 @@ export class OutboxReplySender implements ReplySender {
 
   async sendReplies(replies: ReplyRequest[]): Promise<string[]> {
     const docs: OutboxMessageDoc[] = [];
-    for (const r of replies) docs.push(await this.build(r));
-    await this.outbox.enqueue(docs);
+    for (const [i, r] of replies.entries()) docs.push(await this.build(r, i));
+    try {
+      await this.outbox.enqueue(docs);
+    } catch (err) {
+      if (err instanceof DuplicateKeyError) return docs.map((d) => d._id); // already queued when first delivered
+      throw err;
+    }
     for (const d of docs) if (d.status === 'failed') this.outcomes.failed(d);
     return docs.map((d) => d._id);
   }
 
-  private async build(r: ReplyRequest): Promise<OutboxMessageDoc> {
+  private async build(r: ReplyRequest, index: number): Promise<OutboxMessageDoc> {
     const now = this.clock();
     const jid = normalizeJid(r.jid);
     const base = {
+      id: replyId(r.instanceId, r.inboundWaMessageId, index),
       instanceId: r.instanceId,
       recipient: { jid, phone: r.phone },
       source: 'bot' as const,
@@ -54,4 +66,9 @@ export class OutboxReplySender implements ReplySender {
       return { ...doc, status: 'failed', error: `the reply could not be prepared: ${err.message}`, error_code: 'unsendable' };
     }
   }
+}
+
+/** 24 hex characters, like every id, but stable for a given inbound message and position. */
+function replyId(instanceId: string, inboundWaMessageId: string, index: number): string {
+  return createHash('sha256').update(`${instanceId}|${inboundWaMessageId}|${index}`).digest('hex').slice(0, 24);
 }

@@ -109,6 +109,21 @@ export class WebhookSubscriptions {
     return { doc, warnings: input.events !== undefined ? warnings(instance, doc.events) : [] };
   }
 
+  /**
+   * "Set the webhook" of APIs where an instance has one (seed 003): creates
+   * the subscription whose description is `label`, or changes and re-enables
+   * the existing one. Subscriptions made any other way are left alone.
+   */
+  async putLabelled(instance: InstanceDoc, label: string, input: Omit<CreateWebhookInput, 'description' | 'enabled'>): Promise<{ doc: WebhookSubscriptionDoc; created: boolean; warnings: string[] }> {
+    const existing = (await this.repo.listByInstance(instance._id)).find((d) => d.description === label);
+    if (!existing) {
+      const { doc, warnings: w } = await this.create(instance, { ...input, description: label });
+      return { doc, created: true, warnings: w };
+    }
+    const { doc, warnings: w } = await this.patch(instance, existing._id, { ...input, headers: input.headers ?? {}, enabled: true });
+    return { doc, created: false, warnings: w };
+  }
+
   async toggle(instance: InstanceDoc, id: string, enabled?: boolean): Promise<WebhookSubscriptionDoc> {
     const doc = await this.get(instance._id, id);
     const target = enabled ?? !doc.enabled;

@@ -25,17 +25,28 @@ function typeExpr(path: string): string {
   return `json_type(doc, '$.${splitPath(path).map((s) => `"${s}"`).join('.')}')`;
 }
 
-function typeGuard(path: string, value: string | number): string {
+/**
+ * A type check is added only where SQLite's ordering could match across
+ * types: all numbers sort below all text, so `> number` would match strings
+ * and `< string` would match numbers. Equality needs none — TEXT never
+ * equals an INTEGER — except that JSON true/false read back as 1/0, which is
+ * why booleans are compared by json_type. Each guard parses the document
+ * once more, so leaving out the needless ones halves the JSON work of a
+ * typical query.
+ */
+function rangeGuard(path: string, op: string, value: string | number): string {
   if (path === '_id') return '';
-  return typeof value === 'number' ? ` AND ${typeExpr(path)} IN ('integer','real')` : ` AND ${typeExpr(path)} = 'text'`;
+  const upward = op === '$gt' || op === '$gte';
+  if (typeof value === 'number') return upward ? ` AND ${typeExpr(path)} IN ('integer','real')` : '';
+  return upward ? '' : ` AND ${typeExpr(path)} = 'text'`;
 }
 
-/** A predicate that is never SQL NULL for an existing row, so it can be negated safely. */
+/** May be SQL NULL for a missing field; negations go through notNull(). */
 function eq(path: string, value: Scalar, params: unknown[]): string {
   if (value === null) return `(${fieldExpr(path)} IS NULL)`;
   if (typeof value === 'boolean') return `(${typeExpr(path)} IS '${value ? 'true' : 'false'}')`;
   params.push(value);
-  return `(${fieldExpr(path)} = ?${typeGuard(path, value)})`;
+  return `(${fieldExpr(path)} = ?)`;
 }
 
 function inList(path: string, values: Scalar[], params: unknown[]): string {
@@ -82,7 +93,7 @@ function fieldCondition(path: string, ops: FieldOps, params: unknown[]): string 
       case '$lte': {
         const v = value as string | number;
         params.push(v);
-        parts.push(`(${fieldExpr(path)} ${COMPARATORS[op]} ?${typeGuard(path, v)})`);
+        parts.push(`(${fieldExpr(path)} ${COMPARATORS[op]} ?${rangeGuard(path, op, v)})`);
         break;
       }
       default:

@@ -15,6 +15,16 @@ export const StatusSchema = z
   })
   .meta({ id: 'InstanceStatus' });
 
+const ProfileSchema = z
+  .object({
+    jid: z.string().nullable(),
+    phone: z.string().nullable().meta({ description: 'digits of the linked number' }),
+    name: z.string().nullable(),
+    about: z.string().nullable(),
+    picture_url: z.string().nullable(),
+  })
+  .meta({ id: 'LinkedProfile' });
+
 const ACTIONS = [
   { action: 'connect', summary: 'Start the connection (a QR becomes available for baileys instances)', status: 202 },
   { action: 'logout', summary: 'Unlink the WhatsApp device; the next connect needs a new scan', status: 200 },
@@ -32,6 +42,17 @@ export function lifecycleRoutes(s: Services) {
       params: InstanceParams,
       responses: { 200: { description: 'Status', schema: StatusSchema } },
       handler: async ({ principal, params }) => ({ body: s.lifecycle.status(await s.instances.get(principal!, params.id)) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/v1/instances/:id/profile',
+      tags: ['Connection'],
+      summary: "The linked account's profile: number, name, about and picture URL (each null when WhatsApp does not show it)",
+      description: '503 when WhatsApp is not connected.',
+      auth: 'principal',
+      params: InstanceParams,
+      responses: { 200: { description: 'Profile', schema: ProfileSchema } },
+      handler: async ({ principal, params }) => ({ body: await s.lifecycle.profile(await s.instances.get(principal!, params.id)) }),
     }),
     ...ACTIONS.map(({ action, summary, status }) =>
       defineRoute({

@@ -31,15 +31,23 @@ describe('HTTP test chat, rules dry run and traces', () => {
     expect(res.body.trace.map((s: { step: string }) => s.step)).to.include.members(['message', 'schedule', 'rules', 'reply']);
 
     expect(res.body.reply_error).to.equal(null);
+    // the reply went through the outbox and the sandbox engine sent it under the outbox's WhatsApp id
+    expect(res.body.reply_messages).to.have.length(1);
+    const [reply] = res.body.reply_messages;
+    expect(reply.status).to.be.oneOf(['sent', 'delivered']);
     const sent = (await t.app.services.sandbox.listSent(id)).filter((m) => m.jid === '59171234567@s.whatsapp.net');
     expect(sent).to.have.length(1);
+    expect(sent[0].wa_message_id).to.equal(reply.wa_message_id);
     expect(sent[0].content).to.deep.include({ type: 'text', text: 'Hola María, see our prices' });
+    const outbound = await t.request('GET', `/v1/instances/${id}/messages/${reply.message_id}`, { token });
+    expect(outbound.body).to.deep.include({ direction: 'out', wa_message_id: reply.wa_message_id });
 
+    const { reply_messages: _shownOnlyByTheTestChat, ...stored } = res.body;
     const byId = await t.request('GET', `/v1/instances/${id}/messages/${res.body.message_id}/trace`, { token });
     expect(byId.status).to.equal(200);
-    expect(byId.body).to.deep.equal(res.body);
+    expect(byId.body).to.deep.equal(stored);
     const byWaId = await t.request('GET', `/v1/instances/${id}/messages/${res.body.wa_message_id}/trace`, { token });
-    expect(byWaId.body).to.deep.equal(res.body);
+    expect(byWaId.body).to.deep.equal(stored);
   });
 
   it('sends the default message when nothing matches', async () => {

@@ -1,0 +1,91 @@
+/**
+ * Seed 000's envelopes: `{success, message, data}` on success and
+ * `{success: false, message, errors?}` on errors, in Spanish like the seed.
+ * A send answers with the Baileys message key the seed's gateway returned.
+ */
+import { z } from 'zod';
+import { ServiceError } from '../../../../services/errors.js';
+import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
+import type { ErrorFormatter } from '../../../middleware/problem.js';
+import type { ResponseSpec } from '../../../route.js';
+
+export const SEED000_TAG = 'Seed 000 — POS gateway';
+
+export const SEED000_TAG_DOC = {
+  name: SEED000_TAG,
+  description:
+    'The Kantuta POS backend\'s Baileys gateway (`/whatsapp/...`, also under `/api/whatsapp/...`). The seed marks these routes public; tucan requires the instance token as `X-API-Key` or `?access_token=` (so the HTML pages open in a browser). ' +
+    'Answers are `{success, message, data}`; errors `{success: false, message, errors?}` with the HTTP status of the problem.',
+};
+
+/** Spanish headings for the statuses the gateway answers with. */
+const HEADINGS: Record<number, string> = {
+  400: 'Datos inválidos',
+  401: 'No autorizado',
+  403: 'Prohibido',
+  404: 'No encontrado',
+  409: 'Conflicto',
+  413: 'Archivo demasiado grande',
+  415: 'Tipo de contenido no soportado',
+  422: 'Solicitud no procesable',
+  429: 'Demasiadas solicitudes',
+  502: 'WhatsApp no aceptó el mensaje',
+  503: 'WhatsApp no está conectado',
+};
+
+export function heading(status: number): string {
+  return HEADINGS[status] ?? (status >= 500 ? 'Error interno' : 'Solicitud inválida');
+}
+
+export const seed000Error: ErrorFormatter = (problem) => ({
+  body: {
+    success: false,
+    message: `${heading(problem.status)}: ${problem.detail}`,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  },
+  type: 'application/json',
+});
+
+const ErrorSchema = z
+  .object({
+    success: z.literal(false),
+    message: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'the failing fields, when the request was invalid' }),
+  })
+  .meta({ id: 'Seed000Error' });
+
+/** The error answers of a seed 000 route, for the OpenAPI document. */
+export function errorResponses(...statuses: number[]): Record<number, ResponseSpec> {
+  const out: Record<number, ResponseSpec> = {};
+  for (const status of [400, 401, ...statuses]) out[status] = { description: heading(status), schema: ErrorSchema };
+  return out;
+}
+
+export const SentDataSchema = z
+  .object({
+    key: z.object({ remoteJid: z.string(), fromMe: z.boolean(), id: z.string().nullable().meta({ description: 'the WhatsApp message id' }) }),
+    messageTimestamp: z.number().int().nullable().meta({ description: 'Unix seconds at which WhatsApp took the message' }),
+    status: z.string().meta({ description: "tucan's status: sent, delivered, read … or queued while WhatsApp has not answered yet" }),
+    id: z.string().meta({ description: "tucan's message id (GET /v1/instances/{id}/messages/{msgId})" }),
+  })
+  .meta({ id: 'Seed000SentMessage' });
+
+export const SentSchema = z.object({ success: z.literal(true), message: z.string(), data: SentDataSchema }).meta({ id: 'Seed000Sent' });
+
+/**
+ * The answer to a send, from the outbox's outcome: 200 once WhatsApp took
+ * it, 202 while it is still queued (the wait for the engine ran out), and
+ * an error when it failed or was cancelled.
+ */
+export function sentAnswer(doc: OutboxMessageDoc, okMessage: string) {
+  if (doc.status === 'failed') throw new ServiceError(502, 'Bad gateway', `the message ${doc._id} failed: ${doc.error ?? 'unknown reason'}`);
+  if (doc.status === 'cancelled') throw new ServiceError(409, 'Conflict', `the message ${doc._id} was cancelled before it was sent`);
+  const queued = doc.status === 'queued' || doc.status === 'sending' || doc.status === 'scheduled';
+  const data = {
+    key: { remoteJid: doc.chat_jid, fromMe: true, id: doc.wa_message_id },
+    messageTimestamp: doc.sent_at ? Math.floor(doc.sent_at / 1000) : null,
+    status: doc.status,
+    id: doc._id,
+  };
+  return { status: queued ? 202 : 200, body: { success: true, message: queued ? 'Mensaje en cola: WhatsApp aún no lo confirmó' : okMessage, data } };
+}

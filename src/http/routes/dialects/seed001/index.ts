@@ -1,0 +1,26 @@
+/**
+ * Seed 001, "WhatsApp API Engine", as a dialect: contacts, media and bulk
+ * sends, session control and webhooks under `/api/...`, authenticated by
+ * the instance token in X-API-Key and rate limited by the seed limiter.
+ * Its text send, `POST /api/messages/send`, is shared with seed 002 and
+ * served by dialects/shared.
+ *
+ * Request bodies ignore fields the seed does not define, where the native
+ * API refuses them: seed 001's clients must keep working unchanged.
+ */
+import type { Services } from '../../../../services/services.js';
+import type { RouteGroup } from '../../index.js';
+import { seed001ContactRoutes } from './contact-routes.js';
+import { seed001Error } from './envelope.js';
+import { seed001MessageRoutes } from './message-routes.js';
+import { seed001SessionRoutes } from './session-routes.js';
+import { seed001WebhookRoutes } from './webhook-routes.js';
+
+export { SEED001_TAG_DOC } from './envelope.js';
+
+export function seed001Routes(s: Services): RouteGroup {
+  return {
+    routes: [...seed001ContactRoutes(s), ...seed001MessageRoutes(s), ...seed001SessionRoutes(s), ...seed001WebhookRoutes(s)],
+    formatError: seed001Error,
+  };
+}

@@ -1,0 +1,191 @@
+/**
+ * Seed 003's "Instance Bot" routes onto the native instance, lifecycle and
+ * webhook services: create, init (connect, with the seed's config), the QR
+ * (scan), one instance's info, the listing, deletion and logout.
+ */
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { ServiceError } from '../../../../services/errors.js';
+import type { Services } from '../../../../services/services.js';
+import { defineRoute } from '../../../route.js';
+import { InstanceParams } from '../../../schemas.js';
+import { withFieldNames } from '../shared/field-names.js';
+import { envelope, ok, SEED003_TAG } from './envelope.js';
+import { blank, SESSION_JSON } from './send.js';
+import { SEED003_WEBHOOK_LABEL } from './settings-routes.js';
+import { sessionFields, SessionQuery, sessionInstance } from './session.js';
+import { instanceRecord, InstanceRecordSchema } from './views.js';
+
+const TAGS = [SEED003_TAG];
+/** How long scan waits for WhatsApp to hand out a QR after (re)connecting. */
+const QR_WAIT_MS = 10_000;
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+const CreateBody = z
+  .object({
+    engine: z.enum(['baileys', 'sandbox']).optional().meta({ description: "tucan extension: 'sandbox' for a local stand-in (tests, demos); default 'baileys'" }),
+    name: z.string().trim().min(1).max(100).optional().meta({ description: 'tucan extension: a name for the instance' }),
+  })
+  .strict();
+
+const InitBody = z
+  .object({
+    ...sessionFields,
+    config: z
+      .object({
+        multiDevice: z.boolean().optional().meta({ description: 'sets actions.multi_device' }),
+        setWebhook: z.boolean().optional().meta({ description: 'sets actions.send_webhook; with webhookUrl also sets the webhook' }),
+        webhookUrl: z.preprocess(blank, z.string().optional()).meta({ description: 'the webhook URL (onMessage and connection updates)' }),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const ScanQuery = SessionQuery.extend({
+  format: z.enum(['image', 'base64text']).optional().meta({ description: 'image (default): the PNG; base64text: the PNG as a data: URL in text/plain' }),
+}).strict();
+
+const InfoQuery = SessionQuery.extend({
+  format: z.string().max(20).optional().meta({ description: "accepted for compatibility (the seed's example sends base64); the answer is always JSON" }),
+}).strict();
+
+const InfoSchema = z.object({
+  error: z.literal(false),
+  message: z.string(),
+  instance_data: z.object({
+    instance_key: z.string().meta({ description: 'the instance id (session_id)' }),
+    phone_connected: z.boolean(),
+    webhookUrl: z.string().nullable(),
+    user: z.object({ id: z.string(), name: z.string().nullable() }).partial().meta({ description: 'the linked account; {} until a number is linked' }),
+    status: z.string().meta({ description: 'tucan extension: the connection status' }),
+  }),
+});
+
+export function seed003InstanceRoutes(s: Services) {
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/whatsapp/createNewWhatsapp',
+      tags: TAGS,
+      summary: 'Create an instance; its access_token is shown only here',
+      description: "The owner's Bearer login is required. The body may be `{}`. Native: POST /v1/instances.",
+      auth: 'owner',
+      body: CreateBody,
+      accepts: ['json', 'form'],
+      jsonInForm: true,
+      responses: { 200: { description: 'Created', schema: envelope(InstanceRecordSchema) } },
+      handler: async ({ principal, body }) => {
+        const { instance, token } = await s.instances.create(principal!.ownerId, body);
+        return { body: ok('Whatsapp created successfully!', instanceRecord(instance, s.lifecycle.status(instance), token)) };
+      },
+    }),
+    defineRoute({
+      ...SESSION_JSON,
+      method: 'post',
+      path: '/whatsapp/init',
+      summary: 'Init Instance: connect it (a QR follows for Baileys instances), applying config',
+      description:
+        'config.multiDevice → actions.multi_device; config.setWebhook → actions.send_webhook; config.webhookUrl (unless setWebhook is false) sets the webhook as PUT /whatsapp/setWebhook does, for onMessage and connection.update. ' +
+        'Native: POST /v1/instances/{id}/connect (and the settings and webhooks APIs).',
+      body: InitBody,
+      responses: { 204: { description: 'Connecting (or connected)' } },
+      handler: async (req) => {
+        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const config = req.body.config ?? {};
+        // the URL is checked (SSRF) before anything changes, so a refused URL leaves the instance as it was
+        if (config.webhookUrl !== undefined && config.setWebhook !== false) {
+          const input = { url: config.webhookUrl, events: ['onMessage', 'connection.update'] };
+          await withFieldNames({ 'body.url': 'body.config.webhookUrl' }, () => s.webhooks.subscriptions.putLabelled(instance, SEED003_WEBHOOK_LABEL, input));
+        }
+        const actions = { ...(config.multiDevice !== undefined ? { multi_device: config.multiDevice } : {}), ...(config.setWebhook !== undefined ? { send_webhook: config.setWebhook } : {}) };
+        if (Object.keys(actions).length > 0) await s.instances.updateSettings(req.principal!, instance._id, { actions });
+        await s.lifecycle.connect(instance);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      ...SESSION_JSON,
+      method: 'get',
+      path: '/whatsapp/scan',
+      summary: 'Scan QR: the QR code as a PNG, or as a base64 data URL (format=base64text)',
+      description: `Connects the instance if needed and waits up to ${QR_WAIT_MS / 1000} s for WhatsApp's QR. 404 when there is none (already linked, a sandbox instance, or none came). Native: GET /v1/instances/{id}/qr.`,
+      query: ScanQuery,
+      body: SessionQuery,
+      responses: {
+        200: { description: 'The QR code (image/png, or text/plain with a data: URL)', contentType: 'image/png' },
+        404: { description: 'No QR code is available' },
+      },
+      handler: async (req) => {
+        const instance = await sessionInstance(s, req);
+        const { qr, status } = await s.lifecycle.awaitQr(instance, QR_WAIT_MS);
+        if (!qr) throw new ServiceError(404, 'Not found', `no QR code is available: the instance is ${status.status}${status.status === 'connected' ? ' (already linked)' : ''}`);
+        if (req.query.format === 'base64text') return { body: await QRCode.toDataURL(qr, { width: 320, margin: 2 }), type: 'text/plain; charset=utf-8', headers: NO_STORE };
+        return { body: await QRCode.toBuffer(qr, { type: 'png', width: 320, margin: 2 }), type: 'image/png', headers: NO_STORE };
+      },
+    }),
+    defineRoute({
+      ...SESSION_JSON,
+      method: 'get',
+      path: '/whatsapp/instance',
+      summary: 'One instance: connected or not, the linked number, the webhook URL',
+      description: 'Native: GET /v1/instances/{id}/status.',
+      query: InfoQuery,
+      body: SessionQuery,
+      responses: { 200: { description: 'The instance', schema: envelope(InfoSchema) } },
+      handler: async (req) => {
+        const instance = await sessionInstance(s, req);
+        const status = s.lifecycle.status(instance);
+        const hooks = await s.webhooks.subscriptions.list(instance._id);
+        const hook = hooks.find((h) => h.description === SEED003_WEBHOOK_LABEL) ?? hooks.find((h) => h.enabled);
+        const user = status.phone ? { id: `${status.phone}@s.whatsapp.net`, name: status.name } : {};
+        const data = { error: false as const, message: 'Instance fetched successfully', instance_data: { instance_key: instance._id, phone_connected: status.is_ready, webhookUrl: hook?.url ?? null, user, status: status.status } };
+        return { body: ok('Status checked successfully', data) };
+      },
+    }),
+    defineRoute({
+      ...SESSION_JSON,
+      method: 'get',
+      path: '/whatsapp',
+      summary: "The login's instances (with an instance token: that instance)",
+      description: 'Access tokens are masked (tuc_…): they are shown only when an instance is created. Native: GET /v1/instances.',
+      query: SessionQuery,
+      body: SessionQuery,
+      responses: { 200: { description: 'Instances', schema: envelope(z.array(InstanceRecordSchema)) } },
+      handler: async ({ principal }) => {
+        const list = principal!.kind === 'owner' ? await s.instances.list(principal!.ownerId) : [await s.instances.get(principal!, principal!.instanceId)];
+        return { body: ok('Whatsapp fetched successfully!', list.map((i) => instanceRecord(i, s.lifecycle.status(i)))) };
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/whatsapp/:id',
+      tags: TAGS,
+      summary: 'Delete an instance: unlinks it and removes its data',
+      description: "The owner's Bearer login is required. Native: DELETE /v1/instances/{id}.",
+      auth: 'owner',
+      params: InstanceParams,
+      responses: { 204: { description: 'Deleted' } },
+      handler: async ({ principal, params }) => {
+        await s.instances.delete(principal!, params.id);
+        return { status: 204 };
+      },
+    }),
+    defineRoute({
+      ...SESSION_JSON,
+      method: 'get',
+      path: '/whatsapp/instance/logout/:id',
+      summary: 'Logout: unlink the WhatsApp session from the phone; the next init needs a new scan',
+      description: 'Native: POST /v1/instances/{id}/logout.',
+      params: InstanceParams,
+      query: SessionQuery,
+      body: SessionQuery,
+      responses: { 204: { description: 'Logged out' } },
+      handler: async (req) => {
+        const instance = await sessionInstance(s, req, { pathId: req.params.id });
+        await s.lifecycle.logout(instance);
+        return { status: 204 };
+      },
+    }),
+  ];
+}
