@@ -27,6 +27,7 @@ import {
 } from '../port.js';
 import { Checkpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
+import { compileSqlUpdate, type SqlUpdate } from './sql-update.js';
 import { fieldExpr, orderBy, whereClause } from './sql-filter.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -173,6 +174,13 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   }
 
   updateOne(filter: Filter, update: Update, options: { upsert?: boolean } = {}): Promise<UpdateResult> {
+    const inSql = options.upsert ? null : compileSqlUpdate(update);
+    if (inSql) {
+      return this.store.run(() => {
+        const where = whereClause(filter);
+        return this.updateInSql(`id = (SELECT id FROM ${this.table} WHERE ${where.sql} LIMIT 1)`, where.params, inSql);
+      }, true);
+    }
     return this.store.run(() => {
       const [current] = this.selectSync(filter, { limit: 1 });
       if (!current) {
@@ -186,6 +194,13 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   }
 
   updateMany(filter: Filter, update: Update): Promise<UpdateResult> {
+    const inSql = compileSqlUpdate(update);
+    if (inSql) {
+      return this.store.run(() => {
+        const where = whereClause(filter);
+        return this.updateInSql(where.sql, where.params, inSql);
+      }, true);
+    }
     return this.store.run(() => {
       const docs = this.selectSync(filter, {});
       let modified = 0;
@@ -222,6 +237,17 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
       const where = whereClause(filter);
       return this.store.statement(`DELETE FROM ${this.table} WHERE ${where.sql}`).run(...where.params).changes;
     }, true);
+  }
+
+  /**
+   * Exact matched and modified counts without reading documents into
+   * JavaScript: rows the update would leave as they are are counted first,
+   * then only the rows it changes are written.
+   */
+  private updateInSql(where: string, whereParams: unknown[], u: SqlUpdate): UpdateResult {
+    const unchanged = this.store.statement(`SELECT count(*) AS n FROM ${this.table} WHERE (${where}) AND (${u.expr}) IS doc`).get(...whereParams, ...u.params) as { n: number };
+    const changed = this.guard(() => this.store.statement(`UPDATE ${this.table} SET doc = ${u.expr} WHERE (${where}) AND (${u.expr}) IS NOT doc`).run(...u.params, ...whereParams, ...u.params));
+    return { matched: unchanged.n + changed.changes, modified: changed.changes, upsertedId: null };
   }
 
   private selectSync(filter: Filter, options: FindOptions): T[] {

@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import { applyUpdate } from '../documents.js';
+import type { Update } from '../port.js';
+import { compileSqlUpdate } from './sql-update.js';
+
+describe('embedded store: updates inside SQLite', () => {
+  const db = new Database(':memory:');
+  const doc = {
+    _id: 'a',
+    status: 'queued',
+    n: 3,
+    attempts: 0,
+    text: 'línea 1\n"quoted" \\ tab\t emoji 👍 \u2028 end',
+    nested: { a: 1, b: [1, 'x', null] },
+    flag: true,
+    gone: 'soon',
+  };
+
+  const cases: [string, Update][] = [
+    ['set strings and integers', { $set: { status: 'sending', dispatch_at: 1_763_700_000_000, claim_id: 'c-1' } }],
+    ['set unicode and escapes', { $set: { text: 'otra "línea"\n\\ 👋', note: '\u2028\u2029' } }],
+    ['set objects, arrays, booleans and null', { $set: { nested: { z: [1, { y: 'w' }] }, flag: false, error: null, list: [] } }],
+    ['unset present and missing fields', { $unset: { gone: true, never: true } }],
+    ['increment present and missing counters', { $inc: { attempts: 1, retries: 2 } }],
+    ['everything at once', { $set: { status: 'sent', updated_at: 5 }, $unset: { gone: true }, $inc: { attempts: 1 } }],
+    ['a no-op', { $set: { status: 'queued', n: 3 } }],
+  ];
+
+  for (const [label, update] of cases) {
+    it(`${label}: same document as the JavaScript path`, () => {
+      const sql = compileSqlUpdate(update);
+      expect(sql, 'takes the SQL path').to.not.equal(null);
+      // the expression's placeholders come first in the statement text, the document's last
+      const { out } = db.prepare(`SELECT ${sql!.expr} AS out FROM (SELECT ? AS doc)`).get(...sql!.params, JSON.stringify(doc)) as { out: string };
+      expect(out).to.equal(JSON.stringify(applyUpdate(doc, update, false, true)));
+    });
+  }
+
+  it('leaves the rest to the JavaScript path', () => {
+    for (const update of [{ $set: { 'a.b': 1 } }, { $push: { list: 1 } }, { $set: { ratio: 0.1 } }, { $inc: { n: 0.5 } }, { $setOnInsert: { x: 1 } }, {}] as Update[]) {
+      expect(compileSqlUpdate(update), JSON.stringify(update)).to.equal(null);
+    }
+  });
+});

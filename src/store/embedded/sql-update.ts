@@ -1,0 +1,67 @@
+/**
+ * Simple updates applied inside SQLite: `$set`, `$unset` and `$inc` on
+ * top-level fields become one json_set/json_remove expression, so a status
+ * change does not parse, copy and re-serialise the whole document in
+ * JavaScript (measured on 1.5 KB documents: 34 µs per row in JS, 24 µs here;
+ * most of what remains is index maintenance).
+ *
+ * Anything else returns null and takes the JavaScript path: dotted paths
+ * (json_set does not create missing parents the way MongoDB does), $push,
+ * upserts, and non-integer numbers (SQLite renders REAL values with 15
+ * significant digits, which could round what JavaScript would keep).
+ */
+import type { Update } from '../port.js';
+
+export interface SqlUpdate {
+  /** An expression over the `doc` column giving the updated document. */
+  expr: string;
+  params: unknown[];
+}
+
+const TOP_LEVEL = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+function jsonPath(field: string): string {
+  return `$."${field}"`;
+}
+
+export function compileSqlUpdate(update: Update): SqlUpdate | null {
+  for (const op of Object.keys(update)) if (op !== '$set' && op !== '$unset' && op !== '$inc') return null;
+  const fields = [...Object.keys(update.$set ?? {}), ...Object.keys(update.$unset ?? {}), ...Object.keys(update.$inc ?? {})];
+  if (fields.some((f) => !TOP_LEVEL.test(f))) return null;
+
+  const params: unknown[] = [];
+  let expr = 'doc';
+  const unset = Object.keys(update.$unset ?? {}).filter((f) => f !== '_id');
+  if (unset.length > 0) {
+    expr = `json_remove(${expr}, ${unset.map(() => '?').join(', ')})`;
+    params.push(...unset.map(jsonPath));
+  }
+
+  const args: string[] = [];
+  for (const [field, value] of Object.entries(update.$set ?? {})) {
+    if (field === '_id' || value === undefined) continue;
+    if (typeof value === 'number' && !Number.isSafeInteger(value)) return null;
+    if (typeof value === 'boolean') {
+      args.push('?', value ? "json('true')" : "json('false')");
+      params.push(jsonPath(field));
+    } else if (value !== null && typeof value === 'object') {
+      args.push('?', 'json(?)');
+      params.push(jsonPath(field), JSON.stringify(value));
+    } else {
+      // better-sqlite3 binds every JS number as REAL, which json_set would write as 3.0
+      args.push('?', typeof value === 'number' ? 'CAST(? AS INTEGER)' : '?');
+      params.push(jsonPath(field), value);
+    }
+  }
+  for (const [field, by] of Object.entries(update.$inc ?? {})) {
+    if (field === '_id') continue;
+    if (!Number.isSafeInteger(by)) return null;
+    args.push('?', 'coalesce(json_extract(doc, ?), 0) + CAST(? AS INTEGER)');
+    params.push(jsonPath(field), jsonPath(field), by);
+  }
+  if (args.length > 0) {
+    // json_set's own arguments come after the (possibly json_remove'd) document
+    expr = `json_set(${expr}, ${args.join(', ')})`;
+  }
+  return expr === 'doc' ? null : { expr, params };
+}
