@@ -7,76 +7,24 @@
  * again under the same WhatsApp id; the sandbox, like WhatsApp, shows them
  * once and counts the re-delivery, which the test reports.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { callServer, exited, startChildServer, type ChildServer } from '../src/test-support/child-server.js';
 import type { SandboxSentDoc } from '../src/engines/sandbox/sandbox-record.js';
 import { SqliteStore } from '../src/store/embedded/sqlite-store.js';
 import type { OutboxMessageDoc } from '../src/store/repositories/outbox.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TOTAL = 2000;
 
-interface Server {
-  child: ChildProcess;
-  url: string;
-}
+const startServer = (dataDir: string) => startChildServer(dataDir, { TUCAN_PACING_ENABLED: 'false', TUCAN_RATE_LIMIT_MAX: '1000000' }, 30_000);
 
-function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TUCAN_DATA_DIR: dataDir,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      TUCAN_PACING_ENABLED: 'false',
-      TUCAN_RATE_LIMIT_MAX: '1000000',
-      LOG_LEVEL: 'info',
-      TUCAN_LOG_PRETTY: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 30_000);
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'tucan is listening' && entry.url) {
-          clearTimeout(timer);
-          resolve({ child, url: entry.url });
-        }
-      } catch {
-        // not a log line
-      }
-    });
-    child.stderr!.resume();
-  });
-}
-
-async function call(server: Server, method: string, p: string, token?: string, json?: unknown) {
-  const res = await fetch(server.url + p, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(json ? { 'content-type': 'application/json' } : {}) },
-    body: json ? JSON.stringify(json) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, text };
-}
-
-function stopped(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-}
 
 describe('outbox survives SIGKILL mid bulk send', function () {
   this.timeout(180_000);
   let dataDir: string;
-  let server: Server | null = null;
+  let server: ChildServer | null = null;
 
   before(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-outbox-crash-'));
@@ -89,23 +37,23 @@ describe('outbox survives SIGKILL mid bulk send', function () {
   it(`ends with all ${TOTAL} messages sent exactly once`, async () => {
     server = await startServer(dataDir);
     const creds = { name: 'crash', phone: '+59171234567', email: 'crash@example.com', username: 'crashtest', password: 'a long password' };
-    expect((await call(server, 'POST', '/v1/auth/register', undefined, creds)).status).to.equal(201);
-    const { token } = (await call(server, 'POST', '/v1/auth/login', undefined, { username: creds.username, password: creds.password })).body;
-    const instance = (await call(server, 'POST', '/v1/instances', token, { engine: 'sandbox' })).body;
-    expect((await call(server, 'POST', `/v1/instances/${instance.id}/connect`, token)).status).to.equal(202);
+    expect((await callServer(server, 'POST', '/v1/auth/register', undefined, creds)).status).to.equal(201);
+    const { token } = (await callServer(server, 'POST', '/v1/auth/login', undefined, { username: creds.username, password: creds.password })).body;
+    const instance = (await callServer(server, 'POST', '/v1/instances', token, { engine: 'sandbox' })).body;
+    expect((await callServer(server, 'POST', `/v1/instances/${instance.id}/connect`, token)).status).to.equal(202);
 
     // no delay between copies: the dispatcher is busy at every moment, so the kill lands on messages in flight
     const recipients = Array.from({ length: TOTAL }, (_, i) => ({ to: `57300${String(i).padStart(7, '0')}`, name: `Customer ${i}` }));
-    const job = await call(server, 'POST', `/v1/instances/${instance.id}/messages/bulk`, token, { recipients, content: { text: 'Hola [name], tu pedido está listo.' }, delay_ms: 0 });
+    const job = await callServer(server, 'POST', `/v1/instances/${instance.id}/messages/bulk`, token, { recipients, content: { text: 'Hola [name], tu pedido está listo.' }, delay_ms: 0 });
     expect(job.status, job.text).to.equal(202);
 
     let progress = job.body.progress;
     while (progress.sent < TOTAL / 4) {
       await new Promise((r) => setTimeout(r, 2));
-      progress = (await call(server, 'GET', `/v1/instances/${instance.id}/jobs/${job.body.id}?limit=1`, token)).body.progress;
+      progress = (await callServer(server, 'GET', `/v1/instances/${instance.id}/jobs/${job.body.id}?limit=1`, token)).body.progress;
     }
     server.child.kill('SIGKILL');
-    await stopped(server.child);
+    await exited(server.child);
     const sentAtKill = progress.sent;
     expect(sentAtKill, 'killed mid-way').to.be.below(TOTAL);
 
@@ -113,13 +61,13 @@ describe('outbox survives SIGKILL mid bulk send', function () {
     let status = '';
     for (const deadline = Date.now() + 120_000; status !== 'completed' && Date.now() < deadline; ) {
       await new Promise((r) => setTimeout(r, 50));
-      const res = await call(server, 'GET', `/v1/instances/${instance.id}/jobs/${job.body.id}?limit=1`, token);
+      const res = await callServer(server, 'GET', `/v1/instances/${instance.id}/jobs/${job.body.id}?limit=1`, token);
       status = res.body.status;
       progress = res.body.progress;
     }
     expect(status).to.equal('completed');
     server.child.kill('SIGTERM');
-    await stopped(server.child);
+    await exited(server.child);
     server = null;
 
     const store = new SqliteStore(path.join(dataDir, 'tucan.db'));

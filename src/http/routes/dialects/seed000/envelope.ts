@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ServiceError } from '../../../../services/errors.js';
 import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
 import type { ErrorFormatter } from '../../../middleware/problem.js';
-import type { ResponseSpec } from '../../../route.js';
+import { headedErrors } from '../shared/headed-errors.js';
 
 export const SEED000_TAG = 'Seed 000 — POS gateway';
 
@@ -18,48 +18,21 @@ export const SEED000_TAG_DOC = {
     'Answers are `{success, message, data}`; errors `{success: false, message, errors?}` with the HTTP status of the problem.',
 };
 
-/** Spanish headings for the statuses the gateway answers with. */
-const HEADINGS: Record<number, string> = {
-  400: 'Datos inválidos',
-  401: 'No autorizado',
-  403: 'Prohibido',
-  404: 'No encontrado',
-  409: 'Conflicto',
-  413: 'Archivo demasiado grande',
-  415: 'Tipo de contenido no soportado',
-  422: 'Solicitud no procesable',
-  429: 'Demasiadas solicitudes',
-  502: 'WhatsApp no aceptó el mensaje',
-  503: 'WhatsApp no está conectado',
-};
-
-export function heading(status: number): string {
-  return HEADINGS[status] ?? (status >= 500 ? 'Error interno' : 'Solicitud inválida');
-}
-
-export const seed000Error: ErrorFormatter = (problem) => ({
-  body: {
-    success: false,
-    message: `${heading(problem.status)}: ${problem.detail}`,
-    ...(problem.errors ? { errors: problem.errors } : {}),
+const errors = headedErrors({
+  field: 'message',
+  always: [400, 401],
+  schemaId: 'Seed000Error',
+  fieldsDescription: 'the failing fields, when the request was invalid',
+  headings: {
+    400: 'Datos inválidos',
+    401: 'No autorizado',
+    502: 'WhatsApp no aceptó el mensaje',
+    503: 'WhatsApp no está conectado',
   },
-  type: 'application/json',
 });
 
-const ErrorSchema = z
-  .object({
-    success: z.literal(false),
-    message: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'the failing fields, when the request was invalid' }),
-  })
-  .meta({ id: 'Seed000Error' });
-
-/** The error answers of a seed 000 route, for the OpenAPI document. */
-export function errorResponses(...statuses: number[]): Record<number, ResponseSpec> {
-  const out: Record<number, ResponseSpec> = {};
-  for (const status of [400, 401, ...statuses]) out[status] = { description: heading(status), schema: ErrorSchema };
-  return out;
-}
+export const { heading, errorResponses } = errors;
+export const seed000Error: ErrorFormatter = errors.format;
 
 export const SentDataSchema = z
   .object({

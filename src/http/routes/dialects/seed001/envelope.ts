@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorFormatter } from '../../../middleware/problem.js';
-import type { ResponseSpec } from '../../../route.js';
+import { headedErrors } from '../shared/headed-errors.js';
 
 export const SEED001_TAG = 'Seed 001 — WhatsApp API Engine';
 
@@ -18,47 +18,21 @@ export const SEED001_TAG_DOC = {
     '`POST /api/messages/send` is listed under the paths seed 001 shares with seed 002.',
 };
 
-const HEADINGS: Record<number, string> = {
-  400: 'Error de validación',
-  401: 'API key inválida o ausente',
-  403: 'Prohibido',
-  404: 'No encontrado',
-  409: 'Conflicto',
-  413: 'Archivo demasiado grande',
-  415: 'Tipo de contenido no soportado',
-  422: 'Solicitud no procesable',
-  429: 'Demasiadas solicitudes',
-  502: 'WhatsApp no respondió como se esperaba',
-  503: 'WhatsApp no conectado',
-};
-
-export function heading(status: number): string {
-  return HEADINGS[status] ?? (status >= 500 ? 'Error interno' : 'Solicitud inválida');
-}
-
-export const seed001Error: ErrorFormatter = (problem) => ({
-  body: {
-    success: false,
-    error: `${heading(problem.status)}: ${problem.detail}`,
-    ...(problem.errors ? { errors: problem.errors } : {}),
+const errors = headedErrors({
+  field: 'error',
+  always: [400, 401, 429],
+  schemaId: 'Seed001Error',
+  fieldsDescription: 'the failing fields, on validation errors',
+  headings: {
+    400: 'Error de validación',
+    401: 'API key inválida o ausente',
+    502: 'WhatsApp no respondió como se esperaba',
+    503: 'WhatsApp no conectado',
   },
-  type: 'application/json',
 });
 
-const ErrorSchema = z
-  .object({
-    success: z.literal(false),
-    error: z.string(),
-    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional().meta({ description: 'the failing fields, on validation errors' }),
-  })
-  .meta({ id: 'Seed001Error' });
-
-/** The error answers of a seed 001 route (400, 401 and 429 always), for the OpenAPI document. */
-export function errorResponses(...statuses: number[]): Record<number, ResponseSpec> {
-  const out: Record<number, ResponseSpec> = {};
-  for (const status of [400, 401, 429, ...statuses]) out[status] = { description: heading(status), schema: ErrorSchema };
-  return out;
-}
+export const { heading, errorResponses } = errors;
+export const seed001Error: ErrorFormatter = errors.format;
 
 /** `{success: true, message?, data}` as a response schema. */
 export function successSchema(id: string, data: z.ZodType) {
