@@ -86,7 +86,10 @@ function describeClientError(status: number, e: HttpishError): { title: string; 
 export function sendProblem(ctx: Koa.Context, err: unknown, format: ErrorFormatter = problemJson): void {
   const requestId = (ctx.state.requestId as string | undefined) ?? 'unknown';
   const { problem, headers } = toProblem(err, requestId);
-  if (problem.status >= 500) (ctx.state.log ?? console).error({ err }, 'unhandled error');
+  // 502 (WhatsApp refused) and 503 (not connected) are expected answers, not bugs
+  const log = ctx.state.log ?? console;
+  if (problem.status === 502 || problem.status === 503) log.warn({ status: problem.status, detail: problem.detail }, 'upstream unavailable');
+  else if (problem.status >= 500) log.error({ err }, 'unhandled error');
   const { body, type } = format(problem);
   ctx.status = problem.status;
   for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
