@@ -2,12 +2,8 @@
  * One contract for every backend of the persistence port. The embedded
  * backend always runs; MongoDB runs when MONGODB_URI is set.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { SqliteStore } from './embedded/sqlite-store.js';
-import { MongoStore } from './mongo/mongo-store.js';
+import { onEveryBackend, type OpenBackend } from '../test-support/store-backends.js';
 import { DuplicateKeyError, newId, type Collection, type Doc, type Store } from './port.js';
 
 interface Item extends Doc {
@@ -20,7 +16,7 @@ interface Item extends Doc {
   created_at?: number;
 }
 
-function contract(label: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
+function contract(label: string, open: OpenBackend) {
   describe(`store contract: ${label}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
@@ -188,29 +184,4 @@ function contract(label: string, open: () => Promise<{ store: Store; cleanup: ()
   });
 }
 
-contract('embedded (SQLite)', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-store-'));
-  const store = new SqliteStore(path.join(dir, 'test.db'));
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-const mongoUri = process.env.MONGODB_URI;
-if (mongoUri) {
-  contract('mongodb', async () => {
-    const store = await MongoStore.connect(mongoUri, `tucan_contract_${process.pid}`);
-    return { store, cleanup: () => store.close() };
-  });
-} else {
-  describe('store contract: mongodb', () => {
-    it('is skipped because MONGODB_URI is not set', function () {
-      console.log('      (MongoDB contract run skipped: set MONGODB_URI to run it)');
-      this.skip();
-    });
-  });
-}
+onEveryBackend('store contract', contract);

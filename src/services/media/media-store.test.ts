@@ -1,12 +1,8 @@
 /** The media store on every backend: the embedded one always, MongoDB when MONGODB_URI is set. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import { seededRandom } from '../../domain/random.js';
-import { SqliteStore } from '../../store/embedded/sqlite-store.js';
-import { MongoStore } from '../../store/mongo/mongo-store.js';
 import { newId, type Store } from '../../store/port.js';
+import { onEveryBackend, type OpenBackend } from '../../test-support/store-backends.js';
 import { CHUNK_BYTES, MEDIA_CHUNKS, MediaStore, type NewMedia } from './media-store.js';
 
 function bytes(n: number, seed: number): Buffer {
@@ -14,7 +10,7 @@ function bytes(n: number, seed: number): Buffer {
   return Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
 }
 
-function suite(label: string, open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>) {
+function suite(label: string, open: OpenBackend) {
   describe(`media store: ${label}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
@@ -100,28 +96,4 @@ function suite(label: string, open: () => Promise<{ store: Store; cleanup: () =>
   });
 }
 
-suite('embedded (SQLite)', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-media-'));
-  const store = new SqliteStore(path.join(dir, 'test.db'));
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
-
-const mongoUri = process.env.MONGODB_URI;
-if (mongoUri) {
-  suite('mongodb', async () => {
-    const store = await MongoStore.connect(mongoUri, `tucan_media_${process.pid}_${Date.now()}`);
-    return { store, cleanup: () => store.close() };
-  });
-} else {
-  describe('media store: mongodb', () => {
-    it('is skipped because MONGODB_URI is not set', function () {
-      this.skip();
-    });
-  });
-}
+onEveryBackend('media store', suite);

@@ -7,7 +7,7 @@
  */
 import type { DomainEvent } from '../../domain/events.js';
 import { newId } from '../../store/port.js';
-import type { WebhookDeliveriesRepo, WebhookDeliveryDoc } from '../../store/repositories/webhook-deliveries.js';
+import { newDelivery, type WebhookDeliveriesRepo, type WebhookDeliveryDoc } from '../../store/repositories/webhook-deliveries.js';
 import type { WebhookEventDoc, WebhookEventsRepo } from '../../store/repositories/webhook-events.js';
 import type { EventSink } from '../ports.js';
 import type { Hint, WebhookDispatcher } from './dispatcher.js';
@@ -24,24 +24,6 @@ export interface Envelope {
 /** The exact bytes stored, signed and sent. */
 export function envelopeBody(envelope: Envelope): string {
   return JSON.stringify({ id: envelope.id, type: envelope.type, instance_id: envelope.instance_id, timestamp: envelope.timestamp, data: envelope.data });
-}
-
-export function newDelivery(fields: Pick<WebhookDeliveryDoc, 'instance_id' | 'subscription_id' | 'event_id' | 'event_type'>, now: number): WebhookDeliveryDoc {
-  return {
-    _id: newId(),
-    ...fields,
-    status: 'pending',
-    run_at: now,
-    lock_token: null,
-    round_attempts: 0,
-    attempts: [],
-    last_status_code: null,
-    last_error: null,
-    test: false,
-    created_at: now,
-    updated_at: now,
-    delivered_at: null,
-  };
 }
 
 export class WebhookPublisher implements EventSink {

@@ -17,7 +17,8 @@ import type { Worker } from '../interval-worker.js';
 import { SafeHttp } from '../net/safe-http.js';
 import type { EventSink } from '../ports.js';
 import { claimToken, jobOf, WebhookDispatcher } from './dispatcher.js';
-import { envelopeBody, newDelivery, WebhookPublisher } from './publisher.js';
+import { newDelivery } from '../../store/repositories/webhook-deliveries.js';
+import { envelopeBody, WebhookPublisher } from './publisher.js';
 import { WebhookSubscriptions } from './subscriptions.js';
 
 export interface WebhooksOptions {

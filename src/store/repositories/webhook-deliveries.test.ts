@@ -4,28 +4,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { SqliteStore } from '../embedded/sqlite-store.js';
 import { newId } from '../port.js';
-import { WebhookDeliveriesRepo, type WebhookDeliveryDoc } from './webhook-deliveries.js';
+import { newDelivery, WebhookDeliveriesRepo, type WebhookDeliveryDoc } from './webhook-deliveries.js';
 
 function delivery(now: number, fields: Partial<WebhookDeliveryDoc> = {}): WebhookDeliveryDoc {
-  return {
-    _id: newId(),
-    instance_id: newId(),
-    subscription_id: 'aaaaaaaaaaaaaaaaaaaaaaaa',
-    event_id: newId(),
-    event_type: 'message.status',
-    status: 'pending',
-    run_at: now,
-    lock_token: null,
-    round_attempts: 0,
-    attempts: [],
-    last_status_code: null,
-    last_error: null,
-    test: false,
-    created_at: now,
-    updated_at: now,
-    delivered_at: null,
-    ...fields,
-  };
+  const base = newDelivery({ instance_id: newId(), subscription_id: 'aaaaaaaaaaaaaaaaaaaaaaaa', event_id: newId(), event_type: 'message.status' }, now);
+  return { ...base, ...fields };
 }
 
 const attempt = { n: 1, at: 0, status_code: 204, latency_ms: 1, error: null, next_retry_at: null, response: null };

@@ -9,7 +9,7 @@
  * outcome. One index, {status, run_at}, serves due retries, expired leases
  * and retention alike.
  */
-import type { Doc, Filter, Store } from '../port.js';
+import { newId, type Doc, type Filter, type Store } from '../port.js';
 
 export const WEBHOOK_DELIVERIES = 'webhook_deliveries';
 
@@ -170,4 +170,23 @@ export class WebhookDeliveriesRepo {
   private listFilter(subscriptionId: string, filter: DeliveryListFilter): Filter {
     return { subscription_id: subscriptionId, ...(filter.status ? { status: filter.status } : {}), ...(filter.event_type ? { event_type: filter.event_type } : {}) };
   }
+}
+
+/** A fresh pending delivery of one event to one subscription. */
+export function newDelivery(fields: Pick<WebhookDeliveryDoc, 'instance_id' | 'subscription_id' | 'event_id' | 'event_type'>, now: number): WebhookDeliveryDoc {
+  return {
+    _id: newId(),
+    ...fields,
+    status: 'pending',
+    run_at: now,
+    lock_token: null,
+    round_attempts: 0,
+    attempts: [],
+    last_status_code: null,
+    last_error: null,
+    test: false,
+    created_at: now,
+    updated_at: now,
+    delivered_at: null,
+  };
 }
