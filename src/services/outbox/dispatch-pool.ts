@@ -8,19 +8,20 @@
  * - receipts from the engine advance message statuses.
  *
  * Expired leases need no sweeper: the lease expiry is the message's
- * dispatch_at, so the ordinary claim picks such messages up again.
+ * dispatch_at, so the ordinary claim picks such messages up again — adopted
+ * bot replies (stored already claimed, see InstanceDispatcher.offer) too.
  */
 import type { Logger } from '../../logger.js';
 import type { Receipt } from '../../engines/engine.js';
 import { describeSendFailure, type PacingPolicy } from '../../domain/outbox.js';
 import type { Random } from '../../domain/random.js';
 import type { Store } from '../../store/port.js';
-import type { OutboxRepo } from '../../store/repositories/outbox.js';
+import type { OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
 import type { EngineHub } from '../engine-hub.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { Worker } from '../interval-worker.js';
 import { AckBuffer } from './ack-buffer.js';
-import { InstanceDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { InstanceDispatcher, type AdoptionTicket, type DispatcherOptions } from './dispatcher.js';
 import type { OutboxOutcomes } from './outcomes.js';
 import type { OutboxPorts } from './outbox-ports.js';
 
@@ -66,6 +67,22 @@ export class DispatchPool implements Worker {
       this.dispatchers.set(instanceId, d);
     }
     d.wake();
+  }
+
+  /**
+   * A ticket to store messages already claimed by the instance's running
+   * dispatcher (see InstanceDispatcher.offer); null when they must be
+   * queued — including before its first look at the queue, which a queued
+   * message's wake brings about.
+   */
+  offerAdoption(instanceId: string, now: number): AdoptionTicket | null {
+    if (!this.started) return null;
+    return this.dispatchers.get(instanceId)?.offer(now) ?? null;
+  }
+
+  /** Hands messages stored under `ticket` to its dispatcher (none when the insert failed). */
+  adopt(ticket: AdoptionTicket, docs: OutboxMessageDoc[]): void {
+    ticket.dispatcher.adopt(ticket, docs);
   }
 
   async remove(instanceId: string): Promise<void> {

@@ -15,13 +15,17 @@
  * - It never polls: it sleeps until woken (new message, connection) or until
  *   the next message (or lease expiry) is due, found through the due-time
  *   index.
+ * - Adoption (pacing off, engine connected): a bot reply is stored already
+ *   claimed — under this dispatcher's fencing token, with a lease — and
+ *   handed over in memory, which saves the claim's write. See offer().
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { contentText } from '../../domain/content.js';
-import { describeSendFailure, nextSendAllowedAt, REACH_OUT_TIMELOCK, retryDelayMs, typingDurationMs, type PacingPolicy, type ProgressStatus } from '../../domain/outbox.js';
+import { describeSendFailure, nextSendAllowedAt, REACH_OUT_TIMELOCK, retryDelayMs, typingDurationMs, type PacingPolicy } from '../../domain/outbox.js';
 import type { Random } from '../../domain/random.js';
 import { EngineNotConnectedError, EngineSendError, type Engine } from '../../engines/engine.js';
-import type { OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
+import { asSent, type Claimed, type OutboxMessageDoc, type OutboxRepo } from '../../store/repositories/outbox.js';
 import type { EngineManager } from '../engine-manager.js';
 import type { Ack, AckBuffer } from './ack-buffer.js';
 import { toEngineContent, UnsendableError } from './engine-content.js';
@@ -48,21 +52,20 @@ export interface DispatcherOptions {
 
 /** Messages claimed at once when pacing is off. */
 const BATCH = 256;
+/** Adopted replies held at most, and sent as one batch (a batch costs a few loop turns whatever its size); past it they wait in the store. */
+const MAX_HELD = 4 * BATCH;
 /** setTimeout cannot wait longer than 2^31-1 ms; far schedules are re-checked hourly. */
 const MAX_SLEEP_MS = 3600_000;
 
 class SendTimeoutError extends Error {}
 
-/** The document as markSentMany left it, without reading it back. */
-function asRecorded(doc: OutboxMessageDoc, status: ProgressStatus, now: number): OutboxMessageDoc {
-  const out: OutboxMessageDoc = { ...doc, status, sent_at: now, updated_at: now };
-  delete out.dispatch_at;
-  delete out.error;
-  delete out.error_code;
-  if (status !== 'sent') out.delivered_at = now;
-  if (status === 'read' || status === 'played') out.read_at = now;
-  if (status === 'played') out.played_at = now;
-  return out;
+/** What offer() grants: store the replies with asClaimed(doc, claimId, now, leaseUntil), then hand them to adopt(). */
+export interface AdoptionTicket {
+  readonly claimId: string;
+  readonly now: number;
+  readonly leaseUntil: number;
+  /** The dispatcher that granted it (and takes the replies even if it was stopped meanwhile, to put them back). */
+  readonly dispatcher: InstanceDispatcher;
 }
 
 export class InstanceDispatcher {
@@ -72,6 +75,14 @@ export class InstanceDispatcher {
   private wakeSleeper: (() => void) | null = null;
   private nextAllowedAt = 0;
   private leasesChecked = false;
+  /** Adopted replies not yet handed to the engine, in the order they were accepted, each with its place in the queue. */
+  private adopted: Claimed[] = [];
+  /** Until then the store holds nothing due that is not in our hands (0: unknown), so adopted replies go without asking it. */
+  private quietUntil = 0;
+  /** The lowest of those lowerings since the running store check began. */
+  private loweredTo = Infinity;
+  /** Fencing needs a token no earlier claim of the document had: each adopted reply gets this one once, at insert, so one statement records a batch. */
+  private readonly adoptionClaimId = randomUUID();
 
   constructor(
     readonly instanceId: string,
@@ -81,15 +92,59 @@ export class InstanceDispatcher {
   /** Something changed (new message, connection up): look at the queue now. */
   wake(): void {
     if (this.stopped) return;
-    this.woken = true;
-    this.wakeSleeper?.();
-    if (!this.loop) this.loop = this.run().finally(() => (this.loop = null));
+    this.lower(0);
+    this.kick();
+  }
+
+  /**
+   * Whether a bot reply may skip the queue: pacing off (paced sends each
+   * wait their turn), engine connected, start-up lease recovery done (it
+   * would requeue the reply under our feet), room in memory. The caller
+   * stores the replies with asClaimed(), then calls adopt() — also when
+   * the insert failed: the lease runs from here.
+   */
+  offer(now: number): AdoptionTicket | null {
+    if (this.stopped || this.o.pacing.enabled || !this.leasesChecked || this.adopted.length >= MAX_HELD) return null;
+    if (this.o.engines.get(this.instanceId)?.status().status !== 'connected') return null;
+    const leaseUntil = now + this.o.leaseMs;
+    // should the send not be recorded in time, the store is looked at again when the lease runs out
+    this.lower(leaseUntil);
+    return { claimId: this.adoptionClaimId, now, leaseUntil, dispatcher: this };
+  }
+
+  /** Takes over replies stored claimed under `ticket`, for the next batch (empty when the insert failed). */
+  adopt(ticket: AdoptionTicket, docs: OutboxMessageDoc[]): void {
+    this.lower(ticket.leaseUntil);
+    if (docs.length === 0) return;
+    const held = docs.map((doc) => ({ doc, due: doc.schedule_at ?? doc.created_at }));
+    if (this.stopped) {
+      void this.release(held);
+      return;
+    }
+    for (const h of held) this.adopted.push(h);
+    this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeSleeper?.();
     await this.loop;
+    // the lease would bring them back too, but only after it runs out
+    if (this.adopted.length > 0) await this.release(this.adopted.splice(0));
+  }
+
+  private kick(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
+    if (!this.loop) this.loop = this.run().finally(() => (this.loop = null));
+  }
+
+  private lower(until: number): void {
+    if (until < this.loweredTo) this.loweredTo = until;
+    if (until >= this.quietUntil) return;
+    this.quietUntil = until;
+    // a sleep already running was measured to the old time
+    this.wakeSleeper?.();
   }
 
   private async run(): Promise<void> {
@@ -98,7 +153,8 @@ export class InstanceDispatcher {
       try {
         const engine = this.o.engines.get(this.instanceId);
         if (!engine || engine.status().status !== 'connected') {
-          // the connection handler wakes us when the engine is back
+          // adopted replies go back in line at their place; the connection handler wakes us when the engine is back
+          if (this.adopted.length > 0) await this.release(this.adopted.splice(0));
           await this.sleep(this.o.maxIdleMs);
           continue;
         }
@@ -107,13 +163,14 @@ export class InstanceDispatcher {
           await this.sleep(this.nextAllowedAt - now);
           continue;
         }
-        const batch = await this.claim(this.o.pacing.enabled ? 1 : BATCH);
-        if (batch.length === 0) {
-          const next = await this.o.repo.nextDue(this.instanceId);
-          await this.sleep(next === null ? this.o.maxIdleMs : next - this.o.clock());
+        if (now < this.quietUntil) {
+          // nothing in the store comes before the adopted replies
+          if (this.adopted.length > 0) await this.sendBatch(engine, this.adopted.splice(0, MAX_HELD).map((h) => h.doc));
+          else await this.sleep(this.quietUntil - now);
           continue;
         }
-        await this.sendBatch(engine, batch);
+        const batch = await this.check(now);
+        if (batch.length > 0) await this.sendBatch(engine, batch);
       } catch (err) {
         // a store hiccup must not kill the loop; back off briefly and go on
         this.o.log.error({ err, instance_id: this.instanceId }, 'outbox dispatcher iteration failed');
@@ -122,16 +179,61 @@ export class InstanceDispatcher {
     }
   }
 
-  private async claim(n: number): Promise<OutboxMessageDoc[]> {
-    const now = this.o.clock();
+  /**
+   * Claims what is due in the store, merged in queue order with the adopted
+   * replies that come before the claim's horizon; when nothing was due,
+   * learns until when the store stays quiet.
+   */
+  private async check(now: number): Promise<OutboxMessageDoc[]> {
+    this.loweredTo = Infinity;
+    const limit = this.o.pacing.enabled ? 1 : BATCH;
+    const claimed = await this.claim(now, limit);
+    if (claimed.length === 0) {
+      const next = await this.o.repo.nextDue(this.instanceId);
+      // a shared store gets messages from other processes without a wake: look again within maxIdleMs
+      this.quietUntil = Math.min(next ?? Infinity, this.o.clock() + this.o.maxIdleMs, this.loweredTo);
+    }
+    if (this.adopted.length === 0) return claimed.map((c) => c.doc);
+    // a full claim may have left messages due up to its last one behind; otherwise everything due at `now` was taken
+    return this.merge(claimed, claimed.length === limit ? claimed[limit - 1].due - 1 : now);
+  }
+
+  /** The claimed messages and the adopted replies due by `horizon`, in the order one queue would have served them. */
+  private merge(claimed: Claimed[], horizon: number): OutboxMessageDoc[] {
+    const taken = new Set(claimed.map((c) => c.doc._id));
+    const merged: Claimed[] = [...claimed];
+    const kept: Claimed[] = [];
+    for (const h of this.adopted) {
+      // its lease ran out while it waited and the claim took it again: the newer claim sends it
+      if (taken.has(h.doc._id)) continue;
+      if (h.due <= horizon && merged.length < claimed.length + MAX_HELD) merged.push(h);
+      else kept.push(h);
+    }
+    this.adopted = kept;
+    // stable: on a tie the claimed message, already in the store first, goes first
+    return merged.sort((a, b) => a.due - b.due).map((h) => h.doc);
+  }
+
+  private async claim(now: number, n: number): Promise<Claimed[]> {
     if (!this.leasesChecked) {
-      this.leasesChecked = true;
       if (this.o.singleProcessStore) {
         const r = await this.o.repo.expireLeases(this.instanceId, now);
         if (r.modified > 0) this.o.log.info({ instance_id: this.instanceId, count: r.modified }, 'outbox: re-sending messages a previous process was sending (same WhatsApp ids)');
       }
+      this.leasesChecked = true;
     }
     return this.o.repo.claim(this.instanceId, now, this.o.leaseMs, n);
+  }
+
+  /** Puts messages held here back in the queue at their place, the attempt refunded. */
+  private async release(held: Claimed[]): Promise<void> {
+    this.lower(0);
+    const now = this.o.clock();
+    try {
+      await Promise.all(held.map(({ doc, due }) => this.o.repo.requeue(doc._id, doc.claim_id!, now, due, null, null, true)));
+    } catch (err) {
+      this.o.log.warn({ err, instance_id: this.instanceId }, 'outbox: could not put adopted replies back in the queue; their lease brings them back');
+    }
   }
 
   private async sendBatch(engine: Engine, batch: OutboxMessageDoc[]): Promise<void> {
@@ -203,9 +305,10 @@ export class InstanceDispatcher {
     const { status } = group[0];
     const claimId = group[0].doc.claim_id!;
     const ids = group.map((a) => a.doc._id);
-    const written = await this.o.repo.markSentMany(ids, claimId, status, now);
+    const withErrors = group.some(({ doc }) => doc.error !== undefined || doc.error_code !== undefined);
+    const written = await this.o.repo.markSentMany(ids, claimId, status, now, withErrors);
     if (written === group.length) {
-      for (const { doc } of group) this.o.outcomes.sent(asRecorded(doc, status, now));
+      for (const { doc } of group) this.o.outcomes.sent(asSent(doc, status, now));
       return;
     }
     // some were not ours to write any more: see what each one is now
@@ -239,7 +342,9 @@ export class InstanceDispatcher {
     const now = this.o.clock();
     if (err instanceof EngineNotConnectedError) {
       // not the message's fault: back in line at its original place, attempt refunded
-      await this.o.repo.requeue(doc._id, doc.claim_id!, now, doc.schedule_at ?? doc.created_at, null, null, true);
+      const due = doc.schedule_at ?? doc.created_at;
+      this.lower(due);
+      await this.o.repo.requeue(doc._id, doc.claim_id!, now, due, null, null, true);
       return;
     }
     if (err instanceof UnsendableError) return this.fail(doc, err.message, 'unsendable');
@@ -252,7 +357,9 @@ export class InstanceDispatcher {
     const message = err instanceof Error ? err.message : String(err);
     const code = err instanceof EngineSendError ? (err.code ?? null) : err instanceof SendTimeoutError ? 'timeout' : 'error';
     if (doc.attempts >= this.o.maxAttempts) return this.fail(doc, `gave up after ${doc.attempts} attempts: ${message}`, code);
-    await this.o.repo.requeue(doc._id, doc.claim_id!, now, now + retryDelayMs(doc.attempts, this.o.random), message, code, false);
+    const retryAt = now + retryDelayMs(doc.attempts, this.o.random);
+    this.lower(retryAt);
+    await this.o.repo.requeue(doc._id, doc.claim_id!, now, retryAt, message, code, false);
   }
 
   private async fail(doc: OutboxMessageDoc, error: string, code: string | null): Promise<void> {

@@ -11,7 +11,7 @@ import type { CodePhone, Recipient } from '../../domain/recipient.js';
 import { newId, type Filter } from '../../store/port.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
-import type { OutboxMessageDoc, OutboxRepo, OutboxSource, QuotedRef } from '../../store/repositories/outbox.js';
+import { asClaimed, type OutboxMessageDoc, type OutboxRepo, type OutboxSource, type QuotedRef } from '../../store/repositories/outbox.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import type { UploadedFile } from '../ports.js';
@@ -153,6 +153,30 @@ export class OutboxService {
     if (docs.length === 0) return;
     await this.o.repo.insertMany(docs);
     for (const id of new Set(docs.map((d) => d.instance_id))) this.o.pool.wake(id);
+  }
+
+  /**
+   * Bot replies of one inbound message. When the instance's dispatcher can
+   * take them at once they are stored already claimed and handed to it in
+   * memory, which saves the claim's write per batch; otherwise they are
+   * queued like any message. Replies that could not be prepared are stored
+   * as they are (failed). A duplicate key (the inbound message was
+   * delivered again) rejects as from enqueue(), and nothing is handed over.
+   */
+  async enqueueReplies(docs: OutboxMessageDoc[]): Promise<void> {
+    if (docs.length === 0) return;
+    const instanceId = docs[0].instance_id;
+    const adoptable = docs.some((d) => d.status === 'queued') && docs.every((d) => d.instance_id === instanceId);
+    const ticket = adoptable ? this.o.pool.offerAdoption(instanceId, this.o.clock()) : null;
+    if (!ticket) return this.enqueue(docs);
+    const stored = docs.map((d) => (d.status === 'queued' ? asClaimed(d, ticket.claimId, ticket.now, ticket.leaseUntil) : d));
+    try {
+      await this.o.repo.insertMany(stored);
+    } catch (err) {
+      this.o.pool.adopt(ticket, []);
+      throw err;
+    }
+    this.o.pool.adopt(ticket, stored.filter((d) => d.status === 'sending'));
   }
 
   /** One message of the instance, either direction. */

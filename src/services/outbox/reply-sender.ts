@@ -7,8 +7,12 @@
  * A reply's id is derived from the inbound message's WhatsApp id and the
  * reply's position, so an inbound message redelivered after a restart maps
  * to the same outbox documents and the primary key refuses a second copy.
+ *
+ * With pacing off and the engine connected, replies skip the queue: they
+ * are stored already claimed and handed to the instance's dispatcher (see
+ * OutboxService.enqueueReplies).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import { withMedia, type Content, type StoredMedia } from '../../domain/content.js';
 import { normalizeJid } from '../../domain/recipient.js';
@@ -33,7 +37,7 @@ export class OutboxReplySender implements ReplySender {
     const docs: OutboxMessageDoc[] = [];
     for (const [i, r] of replies.entries()) docs.push(await this.build(r, i));
     try {
-      await this.outbox.enqueue(docs);
+      await this.outbox.enqueueReplies(docs);
     } catch (err) {
       if (err instanceof DuplicateKeyError) return docs.map((d) => d._id); // already queued when first delivered
       throw err;
@@ -70,5 +74,6 @@ export class OutboxReplySender implements ReplySender {
 
 /** 24 hex characters, like every id, but stable for a given inbound message and position. */
 function replyId(instanceId: string, inboundWaMessageId: string, index: number): string {
-  return createHash('sha256').update(`${instanceId}|${inboundWaMessageId}|${index}`).digest('hex').slice(0, 24);
+  // the one-shot hash: the same digest without a Hash object per reply
+  return hash('sha256', `${instanceId}|${inboundWaMessageId}|${index}`, 'hex').slice(0, 24);
 }
