@@ -40,9 +40,9 @@ import type { PlaceholderContext } from './placeholders.js';
 import type { Random } from './random.js';
 import { emptyReason, renderContent, renderText } from './render.js';
 import type { CompiledRule, CompiledRules } from './rule-matcher.js';
-import { RULE_MESSAGE_TYPES } from './rules.js';
 import { checkSchedule } from './schedule.js';
 import type { BotSettings } from './settings.js';
+import { CONTENT_PASS, STANDARD_STEPS as STD, type TraceStep } from './trace-steps.js';
 
 export type StopReason =
   | 'status_broadcast'
@@ -62,11 +62,7 @@ export type StopReason =
   /** Set by the pipeline when decide() itself threw: the message is stored and its webhooks fire, unanswered. */
   | 'internal_error';
 
-export interface TraceStep {
-  step: string;
-  result: 'info' | 'pass' | 'skip' | 'match' | 'stop' | 'reply';
-  detail: string;
-}
+export type { TraceStep } from './trace-steps.js';
 
 export interface Decision {
   message_id: string;
@@ -99,7 +95,6 @@ export interface DecideContext {
   state: ChatState;
 }
 
-const ANSWERABLE = new Set<string>(RULE_MESSAGE_TYPES);
 const MAX_SKIP_STEPS = 20;
 
 /** One decision in progress: its trace and the silent exits share state without per-call closures. */
@@ -116,6 +111,11 @@ class Run {
     this.trace.push({ step, result, detail });
   }
 
+  /** A step with fixed wording: shared, and stored as its code. */
+  standard(step: TraceStep): void {
+    this.trace.push(step);
+  }
+
   skip(detail: string): void {
     if (++this.skipped <= MAX_SKIP_STEPS) this.step('rule', 'skip', detail);
   }
@@ -129,17 +129,22 @@ class Run {
 export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, now: number, ctx: DecideContext): Decision {
   const settings = bot.settings;
   const actions = settings.actions;
-  const eventInfo = inboundEventTypes(message);
   const run = new Run(ctx, actions.send_webhook ? inboundEvents(message, ctx.messageId) : []);
 
   run.step('message', 'info', describe(message));
-  if (!actions.send_webhook) run.step('webhook', 'info', 'actions.send_webhook is off: no message events');
-  else run.step('webhook', 'info', run.events.length > 0 ? `queued ${eventInfo.note}` : `no events: ${eventInfo.note}`);
+  if (!actions.send_webhook) run.standard(STD['webhook:off']);
+  else {
+    const { note } = inboundEventTypes(message);
+    const detail = run.events.length > 0 ? `queued ${note}` : `no events: ${note}`;
+    if (detail === STD['webhook:both'].detail) run.standard(STD['webhook:both']);
+    else run.step('webhook', 'info', detail);
+  }
 
   if (message.is_broadcast) return run.silent('status_broadcast', 'broadcast', 'status broadcasts are never answered');
-  run.step('broadcast', 'pass', 'not a broadcast');
-  if (!ANSWERABLE.has(message.kind)) return run.silent('not_answerable', 'content', `${message.kind} messages are never answered`);
-  run.step('content', 'pass', `${message.kind} can be answered`);
+  run.standard(STD.broadcast);
+  const contentPass = CONTENT_PASS.get(message.kind);
+  if (!contentPass) return run.silent('not_answerable', 'content', `${message.kind} messages are never answered`);
+  run.standard(contentPass);
 
   const text = normalizeMessageText(message.text);
   // the folded form is exactly what recent replies are remembered as
@@ -148,20 +153,20 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   if (message.from_me) {
     if (!actions.multi_device) return run.silent('from_me', 'origin', 'sent from the linked phone and actions.multi_device is off');
     if (matchesRecentReply(ctx.state, comparableText, now, 0)) return run.silent('own_reply', 'origin', 'fromMe and identical to one of our recent auto-replies in this chat: our own reply, never answered');
-    run.step('origin', 'pass', "fromMe from the owner's other device, processed because actions.multi_device is on");
+    run.standard(STD['origin:multi_device']);
   } else {
-    run.step('origin', 'pass', 'from a contact');
+    run.standard(STD['origin:contact']);
   }
 
   if (!actions.reply_msgs) return run.silent('reply_msgs_off', 'reply_msgs', 'actions.reply_msgs is off');
-  run.step('reply_msgs', 'pass', 'actions.reply_msgs is on');
+  run.standard(STD.reply_msgs);
   if (message.is_group) {
     if (!actions.reply_group_msgs) return run.silent('group_msgs_off', 'group', 'group message and actions.reply_group_msgs is off');
-    run.step('group', 'pass', 'group message and actions.reply_group_msgs is on');
+    run.standard(STD.group);
   }
   if (message.offline) {
     if (!actions.reply_unread_msgs) return run.silent('unread_msgs_off', 'unread', 'arrived while the bot was offline and actions.reply_unread_msgs is off');
-    run.step('unread', 'pass', 'arrived while the bot was offline and actions.reply_unread_msgs is on');
+    run.standard(STD.unread);
   }
 
   const schedule = checkSchedule(settings, now);
@@ -171,11 +176,11 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   if (!message.from_me && matchesRecentReply(ctx.state, comparableText, now, ECHO_MIN_LENGTH)) {
     return run.silent('echo', 'echo', 'the text repeats one of our recent auto-replies to this chat: another bot echoing us (loop protection)');
   }
-  run.step('echo', 'pass', 'not an echo of our replies');
+  run.standard(STD.echo);
 
   const cap = checkReplyCap(ctx.state, now);
   if (!cap.ok) return run.silent('reply_cap', 'reply_cap', cap.reason, nextChatState(ctx.state, now, { replies: [], ruleId: null, ruleCooldownSeconds: null, capHit: true }, rules.longestCooldownMs));
-  run.step('reply_cap', 'pass', 'under the per-chat auto-reply cap');
+  run.standard(STD.reply_cap);
 
   const hits = rules.match(text, message.kind);
   const invalid = rules.invalid.length > 0 ? ` (${rules.invalid.length} invalid rule${rules.invalid.length === 1 ? '' : 's'} ignored: ${rules.invalid.map((r) => `'${r.name}' ${r.reason}`).slice(0, 3).join('; ')})` : '';
@@ -224,7 +229,7 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   } else if (settings.default_msg.trim() === '') {
     return run.silent('no_match', 'default', 'no rule matched and default_msg is empty');
   } else {
-    run.step('default', 'match', 'no rule matched: sending default_msg');
+    run.standard(STD['default:match']);
     reply = { type: 'text', text: renderText(settings.default_msg, ctx.random, placeholders) };
     usedDefault = true;
   }

@@ -18,7 +18,7 @@
  * The state is a plain value: the pipeline loads it, decide() returns the
  * next one, the pipeline stores it.
  */
-import { foldCase, normalizeText } from './normalize.js';
+import { normalizeMessageText } from './normalize.js';
 
 export const ECHO_WINDOW_MS = 10 * 60_000;
 export const ECHO_MIN_LENGTH = 16;
@@ -47,9 +47,8 @@ export function emptyChatState(): ChatState {
 }
 
 export function comparable(text: string | null): string | null {
-  if (text === null) return null;
-  const n = foldCase(normalizeText(text));
-  return n === '' ? null : n;
+  const n = normalizeMessageText(text)?.folded;
+  return n ? n : null;
 }
 
 export function matchesRecentReply(state: ChatState, text: string | null, now: number, minLength: number): boolean {

@@ -43,6 +43,13 @@ describe('normalizeMessageText', () => {
     expect(normalizeMessageText('  Café  AU lait ')).to.deep.equal({ exact: 'Cafe AU lait', folded: 'cafe au lait' });
   });
 
+  it('gives exactly normalizeText and its folded form, ASCII or not', () => {
+    for (const text of ['Hello  World', '\tHi\nthere ', 'PRICE?', '  ', '', 'a\r\nb', 'café CRÈME', 'Straße', 'a\u00a0b', 'x\u200by']) {
+      const exact = normalizeText(text);
+      expect(normalizeMessageText(text), JSON.stringify(text)).to.deep.equal({ exact, folded: foldCase(exact) });
+    }
+  });
+
   it('keeps null for messages without text', () => {
     expect(normalizeMessageText(null)).to.equal(null);
   });

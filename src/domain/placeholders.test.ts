@@ -42,6 +42,18 @@ describe('placeholders', () => {
   for (const [name, template, overrides, expected] of cases) {
     it(name, () => expect(fillPlaceholders(template, { ...ctx, ...overrides })).to.equal(expected));
   }
+
+  it('follows the clock from one minute, day and zone to the next', () => {
+    const at = (now: number, overrides: Partial<PlaceholderContext> = {}) => fillPlaceholders('[day] [date] [time]', { ...ctx, ...overrides, now });
+    expect(at(Date.UTC(2024, 4, 14, 23, 59, 0))).to.equal('Tuesday May 14, 2024 11:59 PM');
+    expect(at(Date.UTC(2024, 4, 14, 23, 59, 59, 999))).to.equal('Tuesday May 14, 2024 11:59 PM');
+    expect(at(Date.UTC(2024, 4, 15, 0, 0, 0))).to.equal('Wednesday May 15, 2024 12:00 AM');
+    expect(at(Date.UTC(2024, 4, 15, 0, 0, 0), { timeZone: 'America/La_Paz', lang: 'es' })).to.equal('martes 14 de mayo de 2024 20:00');
+    expect(at(Date.UTC(2024, 4, 15, 0, 0, 30), { timeZone: '+5:30', lang: 'es' })).to.equal('miércoles 15 de mayo de 2024 05:30');
+    expect(at(Date.UTC(2024, 4, 15, 0, 0, 40))).to.equal('Wednesday May 15, 2024 12:00 AM');
+    // back in time too (a test clock, or messages processed out of order)
+    expect(at(Date.UTC(2024, 4, 14, 23, 59, 0))).to.equal('Tuesday May 14, 2024 11:59 PM');
+  });
 });
 
 describe('rendering a reply', () => {

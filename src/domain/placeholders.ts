@@ -80,11 +80,29 @@ function value(name: Placeholder, ctx: PlaceholderContext): string {
       return ctx.message ?? '';
     case 'date':
     case 'time':
-    case 'day': {
-      const zone = parseTimeZone(ctx.timeZone) ?? { kind: 'offset', minutes: 0 };
-      return formatInZone(ctx.now, zone, ctx.lang, name);
-    }
+    case 'day':
+      return formatNow(ctx, name);
   }
+}
+
+const MINUTE = 60_000;
+const formatted = new Map<string, { minute: number; text: string }>();
+
+/**
+ * None of the styles shows seconds and zone offsets are whole minutes, so
+ * the text only changes with the minute: formatted once a minute per zone,
+ * language and style rather than for every reply (~1.5 µs each).
+ */
+function formatNow(ctx: PlaceholderContext, style: Style): string {
+  const key = `${ctx.lang}|${ctx.timeZone}|${style}`;
+  const minute = Math.floor(ctx.now / MINUTE);
+  const hit = formatted.get(key);
+  if (hit && hit.minute === minute) return hit.text;
+  const zone = parseTimeZone(ctx.timeZone) ?? { kind: 'offset', minutes: 0 };
+  const text = formatInZone(ctx.now, zone, ctx.lang, style);
+  if (!hit && formatted.size > 500) formatted.clear();
+  formatted.set(key, { minute, text });
+  return text;
 }
 
 const TOKEN = /\\([[\]])|\[([a-z_]+)\]/g;

@@ -51,6 +51,9 @@ describe('domain/recipient', () => {
   it('normalises JIDs and extracts phone numbers', () => {
     expect(normalizeJid('573001234567:0@s.whatsapp.net')).to.equal('573001234567@s.whatsapp.net');
     expect(normalizeJid('573001234567@C.US')).to.equal('573001234567@s.whatsapp.net');
+    expect(normalizeJid('573001234567@S.WhatsApp.Net')).to.equal('573001234567@s.whatsapp.net');
+    expect(normalizeJid('123456789:4@lid')).to.equal('123456789@lid');
+    for (const jid of ['573001234567@s.whatsapp.net', '123456789@lid', '120363025246125486@g.us', 'status@broadcast', 'plain']) expect(normalizeJid(jid)).to.equal(jid);
     expect(phoneFromJid('573001234567:3@s.whatsapp.net')).to.equal('573001234567');
     expect(phoneFromJid('123456789@lid')).to.equal(null);
     expect(phoneFromJid('120363025246125486@g.us')).to.equal(null);

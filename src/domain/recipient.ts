@@ -22,6 +22,8 @@ const USER_SERVERS = new Set(['s.whatsapp.net', 'c.us']);
 
 /** Strips the device suffix (`:12`) and maps `c.us` to `s.whatsapp.net`. */
 export function normalizeJid(jid: string): string {
+  // already normal (every message has a sender to normalise): no slicing and re-joining
+  if (!jid.includes(':') && (jid.endsWith('@s.whatsapp.net') || jid.endsWith('@g.us') || jid.endsWith('@lid'))) return jid;
   const at = jid.lastIndexOf('@');
   if (at < 0) return jid;
   const user = jid.slice(0, at).split(':')[0];

@@ -25,6 +25,7 @@ export interface LocalTime {
 
 const MINUTE = 60_000;
 const cache = new Map<string, LocalTime>();
+let last: { timeZone: string; minute: number; local: LocalTime } | null = null;
 
 /**
  * Wall-clock time in a zone. Offsets only change on whole minutes, so the
@@ -33,6 +34,8 @@ const cache = new Map<string, LocalTime>();
  */
 export function localTime(now: number, timeZone: string): LocalTime {
   const minute = Math.floor(now / MINUTE);
+  // nearly every call repeats the previous one's zone and minute: answer it without building a key
+  if (last !== null && last.minute === minute && last.timeZone === timeZone) return last.local;
   const key = `${timeZone}|${minute}`;
   let hit = cache.get(key);
   if (!hit) {
@@ -42,6 +45,7 @@ export function localTime(now: number, timeZone: string): LocalTime {
     if (cache.size > 1000) cache.clear();
     cache.set(key, hit);
   }
+  last = { timeZone, minute, local: hit };
   return hit;
 }
 
@@ -60,9 +64,18 @@ export interface ScheduleCheck {
   reason: string;
 }
 
-export function checkSchedule(settings: Pick<BotSettings, 'bot_timezone' | 'active_days' | 'active_hours'>, now: number): ScheduleCheck {
+type ScheduleSettings = Pick<BotSettings, 'bot_timezone' | 'active_days' | 'active_hours'>;
+
+/** The last answer per settings object: it only changes with the minute, or with new settings (always a new object, never mutated in place). */
+const checked = new WeakMap<ScheduleSettings, { local: LocalTime; days: ActiveDays; hours: ActiveHours; result: ScheduleCheck }>();
+
+export function checkSchedule(settings: ScheduleSettings, now: number): ScheduleCheck {
   const local = localTime(now, settings.bot_timezone);
-  return evaluate(local, settings.active_days, settings.active_hours, settings.bot_timezone);
+  const memo = checked.get(settings);
+  if (memo && memo.local === local && memo.days === settings.active_days && memo.hours === settings.active_hours) return memo.result;
+  const result = evaluate(local, settings.active_days, settings.active_hours, settings.bot_timezone);
+  checked.set(settings, { local, days: settings.active_days, hours: settings.active_hours, result });
+  return result;
 }
 
 export function isActive(settings: Pick<BotSettings, 'bot_timezone' | 'active_days' | 'active_hours'>, now: number): boolean {

@@ -22,6 +22,7 @@ interface Entry {
 export class ChatMemory {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<void>>();
+  private lastKey = { instanceId: '', chatJid: '', key: '|' };
 
   constructor(
     private readonly repo: ChatStatesRepo,
@@ -31,7 +32,7 @@ export class ChatMemory {
 
   /** A promise to await when the chat's state is not in memory yet; undefined when it is. */
   ready(instanceId: string, chatJid: string, durable: boolean): Promise<void> | undefined {
-    const key = keyOf(instanceId, chatJid);
+    const key = this.keyOf(instanceId, chatJid);
     const entry = this.entries.get(key);
     if (entry && (entry.durable || !durable)) return undefined;
     if (!durable) {
@@ -54,12 +55,12 @@ export class ChatMemory {
   }
 
   current(instanceId: string, chatJid: string): ChatState {
-    return this.entries.get(keyOf(instanceId, chatJid))?.state ?? emptyChatState();
+    return this.entries.get(this.keyOf(instanceId, chatJid))?.state ?? emptyChatState();
   }
 
   /** Stores the next state; resolves once its cooldowns (when they changed) are written. */
   set(instanceId: string, chatJid: string, next: ChatState): Promise<void> | undefined {
-    const key = keyOf(instanceId, chatJid);
+    const key = this.keyOf(instanceId, chatJid);
     const before = this.entries.get(key);
     this.remember(key, { state: next, durable: before?.durable ?? false });
     const prev = before?.state ?? emptyChatState();
@@ -72,16 +73,21 @@ export class ChatMemory {
     for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 
+  /** A message asks ready(), current() and set() in a row: its key is built (and hashed) once, not three times. */
+  private keyOf(instanceId: string, chatJid: string): string {
+    const last = this.lastKey;
+    if (last.chatJid === chatJid && last.instanceId === instanceId) return last.key;
+    const key = `${instanceId}|${chatJid}`;
+    this.lastKey = { instanceId, chatJid, key };
+    return key;
+  }
+
   private remember(key: string, entry: Entry): void {
     // delete + set moves the chat to the newest end, so eviction drops the least recently active
     this.entries.delete(key);
     this.entries.set(key, entry);
     if (this.entries.size > this.maxChats) this.entries.delete(this.entries.keys().next().value!);
   }
-}
-
-function keyOf(instanceId: string, chatJid: string): string {
-  return `${instanceId}|${chatJid}`;
 }
 
 function sameCooldowns(a: Record<string, number>, b: Record<string, number>): boolean {

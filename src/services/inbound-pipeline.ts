@@ -20,7 +20,6 @@
  *    reply that never left); a successful one costs no second write.
  */
 import { performance } from 'node:perf_hooks';
-import { contentToJson } from '../domain/content.js';
 import { decide, type Decision } from '../domain/decide.js';
 import type { InboundMessage } from '../domain/inbound.js';
 import { inboundEvents } from '../domain/inbound-events.js';
@@ -30,7 +29,7 @@ import type { CompiledRules } from '../domain/rule-matcher.js';
 import type { BotSettings } from '../domain/settings.js';
 import type { Logger } from '../logger.js';
 import { newId } from '../store/port.js';
-import { packTrace, type InboundMessageDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
+import { newInboundDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
 import type { BotSettingsCache } from './bot-settings-cache.js';
 import type { ChatMemory } from './chat-memory.js';
 import type { EngineHub } from './engine-hub.js';
@@ -124,7 +123,7 @@ export class InboundPipeline {
     }
     if (this.deps.onDecide) this.deps.onDecide(performance.now() - started);
 
-    const stored = messages.insert(inboundDoc(id, instanceId, message, decision, now));
+    const stored = messages.insert(newInboundDoc(id, instanceId, message, decision, now));
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
     const handedOver = decision.replies.length > 0 ? this.handOver(instanceId, id, message, decision) : undefined;
@@ -188,35 +187,5 @@ function failedDecision(message: InboundMessage, settings: BotSettings, id: stri
     trace: [{ step: 'decide', result: 'stop', detail }],
     summary: detail,
     state,
-  };
-}
-
-function inboundDoc(id: string, instanceId: string, message: InboundMessage, decision: Decision, now: number): InboundMessageDoc {
-  return {
-    _id: id,
-    instance_id: instanceId,
-    direction: 'in',
-    status: 'received',
-    wa_message_id: message.wa_message_id,
-    in_key: message.wa_message_id,
-    chat_jid: message.chat_jid,
-    phone: message.sender_phone,
-    sender_jid: message.sender_jid,
-    from_me: message.from_me,
-    kind: message.kind,
-    text: message.text,
-    message,
-    decision: {
-      stop: decision.stop,
-      rule: decision.rule,
-      used_default: decision.used_default,
-      summary: decision.summary,
-      events: decision.events.map((e) => e.type),
-      replies: decision.replies.map((c) => contentToJson(c)),
-      reply_error: null,
-    },
-    trace: packTrace(decision.trace),
-    created_at: now,
-    updated_at: now,
   };
 }

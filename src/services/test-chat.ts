@@ -69,6 +69,8 @@ export class TestChatService {
 
   /** The pipeline reports each message's reply ids here (wired as its onReplies observer). */
   repliesHandedOver(instanceId: string, waMessageId: string, ids: string[]): void {
+    // called for every inbound message; only test chat messages are waited for
+    if (this.replyIds.size === 0) return;
     const key = `${instanceId}|${waMessageId}`;
     if (this.replyIds.has(key)) this.replyIds.set(key, ids);
   }
@@ -123,7 +125,7 @@ function storedView(doc: InboundMessageDoc): TraceView {
   const d = doc.decision;
   return {
     message_id: doc._id,
-    wa_message_id: doc.message.wa_message_id,
+    wa_message_id: doc.in_key,
     chat_jid: doc.chat_jid,
     kind: doc.kind,
     text: doc.text,

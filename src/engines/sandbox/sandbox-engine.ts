@@ -26,6 +26,27 @@ import {
 } from '../engine.js';
 import { recordableContent, type SandboxRecord } from './sandbox-record.js';
 
+/** Senders and group members remembered per engine; beyond that the oldest are forgotten (and rewritten once if seen again). */
+const KNOWN_LIMIT = 50_000;
+
+interface KnownContact {
+  phone: string | null;
+  pushName: string | null;
+}
+
+/** A Map that forgets its oldest entries beyond `limit`. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.set(key, value);
+    if (this.size > this.limit) this.delete(this.keys().next().value as K);
+    return this;
+  }
+}
+
 export interface SandboxEngineOptions {
   instanceId: string;
   events: EngineEvents;
@@ -40,8 +61,15 @@ export class SandboxEngine implements Engine {
   private readonly events: EngineEvents;
   private readonly record: SandboxRecord;
   private readonly clock: () => number;
-  /** Contacts (jid + push name) and group members already recorded: the phone's address book only changes when they do. */
-  private readonly seen = new Set<string>();
+  /**
+   * What was last written per sender (phone and push name) and which group
+   * members are recorded, so an injected message only writes when the
+   * address book changes. A contact's updated_at is therefore when its phone
+   * or push name last changed (or this process first saw it), never
+   * refreshed for an unchanged repeat: nothing reads it as "last seen".
+   */
+  private readonly contacts = new BoundedMap<string, KnownContact>(KNOWN_LIMIT);
+  private readonly members = new BoundedMap<string, true>(KNOWN_LIMIT);
 
   constructor(options: SandboxEngineOptions) {
     this.instanceId = options.instanceId;
@@ -126,22 +154,9 @@ export class SandboxEngine implements Engine {
    */
   async inject(messages: InboundMessage[]): Promise<void> {
     if (this.state.status !== 'connected') throw new EngineNotConnectedError(this.state.status);
-    const now = this.clock();
     const writes: Promise<void>[] = [];
-    for (const m of messages) {
-      const sender = normalizeJid(m.sender_jid);
-      const contactKey = `${sender}|${m.push_name ?? ''}`;
-      if (!m.from_me && !this.seen.has(contactKey)) {
-        this.remember(contactKey);
-        writes.push(this.record.rememberContact(this.instanceId, sender, m.sender_phone, m.push_name, now));
-      }
-      const memberKey = `${m.chat_jid}|${sender}`;
-      if (m.is_group && isGroupJid(m.chat_jid) && !this.seen.has(memberKey)) {
-        this.remember(memberKey);
-        writes.push(this.record.rememberGroup(this.instanceId, m.chat_jid, null, { jid: sender, phone: m.sender_phone ?? phoneFromJid(sender) }, now));
-      }
-    }
-    await Promise.all(writes);
+    for (const m of messages) this.rememberSender(m, writes);
+    if (writes.length > 0) await Promise.all(writes);
     await this.events.inbound(messages);
   }
 
@@ -150,9 +165,35 @@ export class SandboxEngine implements Engine {
     return `SBX${randomUUID().replace(/-/g, '').slice(0, 17).toUpperCase()}`;
   }
 
-  private remember(key: string): void {
-    if (this.seen.size >= 50_000) this.seen.clear();
-    this.seen.add(key);
+  /** Adds the address-book writes this message calls for, if any. */
+  private rememberSender(m: InboundMessage, writes: Promise<void>[]): void {
+    if (m.from_me && !m.is_group) return;
+    const sender = normalizeJid(m.sender_jid);
+    if (!m.from_me) {
+      const known = this.contacts.get(sender);
+      const name = m.push_name || null;
+      // a message without a push name leaves the recorded one in place, so only the phone can have changed
+      if (!known || known.phone !== m.sender_phone || (name !== null && known.pushName !== name)) {
+        const entry: KnownContact = { phone: m.sender_phone, pushName: name ?? known?.pushName ?? null };
+        this.contacts.set(sender, entry);
+        writes.push(
+          this.record.rememberContact(this.instanceId, sender, m.sender_phone, m.push_name, this.clock()).catch((err: unknown) => {
+            // not recorded after all: the next message from this sender tries again
+            if (this.contacts.get(sender) === entry) this.contacts.delete(sender);
+            throw err;
+          }),
+        );
+      }
+    }
+    if (!m.is_group || !isGroupJid(m.chat_jid)) return;
+    const memberKey = `${m.chat_jid}|${sender}`;
+    if (this.members.has(memberKey)) return;
+    this.members.set(memberKey, true);
+    const memberWrite = this.record.rememberGroup(this.instanceId, m.chat_jid, null, { jid: sender, phone: m.sender_phone ?? phoneFromJid(sender) }, this.clock()).catch((err: unknown) => {
+      this.members.delete(memberKey);
+      throw err;
+    });
+    writes.push(memberWrite);
   }
 
   private requireConnected(): void {

@@ -54,6 +54,8 @@ export class SandboxRecord {
   private readonly sent;
   private readonly contacts;
   private readonly groups;
+  /** The last pending write per group, which the next one waits for. */
+  private readonly groupWrites = new Map<string, Promise<void>>();
 
   constructor(private readonly store: Store) {
     this.sent = store.collection<SandboxSentDoc>('sandbox_sent');
@@ -62,7 +64,8 @@ export class SandboxRecord {
   }
 
   async init(): Promise<void> {
-    await this.store.ensureIndexes('sandbox_sent', [{ keys: { instance_id: 1, wa_message_id: 1 }, unique: true }, { keys: { instance_id: 1, sent_at: 1 } }]);
+    // no (instance_id, sent_at) index: only tests list sends in order, and one index less is cheaper on every send
+    await this.store.ensureIndexes('sandbox_sent', [{ keys: { instance_id: 1, wa_message_id: 1 }, unique: true }]);
     await this.store.ensureIndexes('sandbox_contacts', [{ keys: { instance_id: 1, jid: 1 }, unique: true }]);
     await this.store.ensureIndexes('sandbox_groups', [{ keys: { instance_id: 1, jid: 1 }, unique: true }]);
   }
@@ -90,19 +93,40 @@ export class SandboxRecord {
     return this.sent.countDocuments({ instance_id: instanceId });
   }
 
+  /**
+   * Records a contact's phone and push name (a missing push name keeps the
+   * recorded one). Inserted first: the engine only calls this for senders it
+   * has not recorded in this process, so most are new, and an insert is a
+   * fraction of an upsert's read-modify-write.
+   */
   async rememberContact(instanceId: string, jid: string, phone: string | null, pushName: string | null, now: number): Promise<void> {
-    await this.contacts.updateOne(
-      { instance_id: instanceId, jid },
-      { $set: { phone, updated_at: now, ...(pushName ? { push_name: pushName } : {}) }, $setOnInsert: pushName ? {} : { push_name: null } },
-      { upsert: true },
-    );
+    try {
+      await this.contacts.insertOne({ _id: newId(), instance_id: instanceId, jid, phone, push_name: pushName || null, updated_at: now });
+    } catch (err) {
+      if (!(err instanceof DuplicateKeyError)) throw err;
+      await this.contacts.updateOne({ instance_id: instanceId, jid }, { $set: { phone, updated_at: now, ...(pushName ? { push_name: pushName } : {}) } });
+    }
   }
 
   contact(instanceId: string, jid: string): Promise<SandboxContactDoc | null> {
     return this.contacts.findOne({ instance_id: instanceId, jid });
   }
 
-  async rememberGroup(instanceId: string, jid: string, name: string | null, participant: { jid: string; phone: string | null } | null, now: number): Promise<void> {
+  /** Adds a member (and names the group when a name is given). */
+  rememberGroup(instanceId: string, jid: string, name: string | null, participant: { jid: string; phone: string | null } | null, now: number): Promise<void> {
+    // a read-modify-write: two members of one group arriving together must not each write the list without the other
+    const key = `${instanceId}|${jid}`;
+    const previous = this.groupWrites.get(key);
+    const write = (previous ? previous.catch(() => undefined) : Promise.resolve()).then(() => this.writeGroup(instanceId, jid, name, participant, now));
+    this.groupWrites.set(key, write);
+    const settled = () => {
+      if (this.groupWrites.get(key) === write) this.groupWrites.delete(key);
+    };
+    write.then(settled, settled);
+    return write;
+  }
+
+  private async writeGroup(instanceId: string, jid: string, name: string | null, participant: { jid: string; phone: string | null } | null, now: number): Promise<void> {
     const existing = await this.groups.findOne({ instance_id: instanceId, jid });
     const participants = existing?.participants ?? [];
     if (participant && !participants.some((p) => p.jid === participant.jid)) participants.push(participant);

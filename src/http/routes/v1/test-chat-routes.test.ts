@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { SandboxEngine } from '../../../engines/sandbox/sandbox-engine.js';
+import { inboundMessageOf, unpackTrace, type InboundMessageDoc } from '../../../store/repositories/inbound-messages.js';
 import { loadInbound } from '../../../test-support/inbound-fixtures.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
 
@@ -48,6 +49,24 @@ describe('HTTP test chat, rules dry run and traces', () => {
     expect(byId.body).to.deep.equal(stored);
     const byWaId = await t.request('GET', `/v1/instances/${id}/messages/${res.body.wa_message_id}/trace`, { token });
     expect(byWaId.body).to.deep.equal(stored);
+  });
+
+  it('shows messages stored in the older shape (the whole message inside, every trace step a tuple) as before', async () => {
+    const res = await say({ from: '59171234570', push_name: 'Eva', text: 'precio?' });
+    const messages = t.app.services.store.collection<InboundMessageDoc>('messages');
+    const doc = (await messages.findOne({ _id: res.body.message_id }))!;
+    const listed = await t.request('GET', `/v1/instances/${id}/messages/${doc._id}`, { token });
+    const older: InboundMessageDoc = { ...doc, message: inboundMessageOf(doc), trace: unpackTrace(doc.trace).map((s) => [s.step, s.result, s.detail]) };
+    await messages.deleteOne({ _id: doc._id });
+    await messages.insertOne(older);
+
+    const { reply_messages: _shownOnlyByTheTestChat, ...view } = res.body;
+    for (const ref of [doc._id, res.body.wa_message_id]) {
+      const trace = await t.request('GET', `/v1/instances/${id}/messages/${ref}/trace`, { token });
+      expect(trace.status).to.equal(200);
+      expect(trace.body).to.deep.equal(view);
+    }
+    expect((await t.request('GET', `/v1/instances/${id}/messages/${doc._id}`, { token })).body).to.deep.equal(listed.body);
   });
 
   it('sends the default message when nothing matches', async () => {
