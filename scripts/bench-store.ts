@@ -2,7 +2,7 @@
  * npm run bench:store [-- --n 50000 --concurrency 64]
  * Single-document inserts/s, updates/s and indexed queries/s on the embedded
  * backend. Every write is acknowledged only after its transaction is in the
- * WAL (crash-safe against kill -9); see src/store/embedded/group-commit.ts.
+ * WAL (crash-safe against kill -9); see src/store/embedded/store-worker.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,0 +1,114 @@
+/**
+ * The thread that owns the embedded store's SQLite connection, so SQLite's
+ * work (B-tree updates, JSON index expressions, commits) runs beside the
+ * event loop on the second core instead of inside it.
+ *
+ * Group commit: batches arriving while a transaction is open join it; the
+ * transaction commits once the thread has nothing more queued
+ * (setImmediate), and only then are the results of every batch in it sent
+ * back. The main thread resolves an operation's promise on that message, so
+ * nothing a crash could still take away is ever acknowledged — reads
+ * included, since they report what is about to be committed.
+ *
+ * No savepoint per operation: each writes with single statements, and SQLite
+ * undoes only the statement that fails (e.g. a unique violation), leaving the
+ * transaction open for its neighbours — the same non-atomic semantics MongoDB
+ * gives insertMany/updateMany.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Checkpointer } from './checkpointer.js';
+import { SqliteEngine } from './sqlite-engine.js';
+import { toWire, writes, type BatchResult, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+
+/** 16k frames ≈ 64 MB of WAL at 4 KiB pages. */
+const MAX_WAL_FRAMES = 16384;
+
+const port = parentPort!;
+const init = workerData as WorkerInit;
+const send = (msg: FromWorker) => port.postMessage(msg);
+
+let engine: SqliteEngine;
+try {
+  engine = new SqliteEngine(init.file, init.options);
+} catch (err) {
+  send({ kind: 'fatal', error: toWire(err) });
+  throw err;
+}
+
+/** WAL length in frames, as last reported by the checkpointer. */
+let walFrames = 0;
+const checkpointer =
+  init.file === ':memory:'
+    ? null
+    : new Checkpointer(init.file, (report) => {
+        if (report.log !== undefined) walFrames = report.log;
+      });
+
+let open = false;
+let scheduled = false;
+let done: BatchResult[] = [];
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.kind === 'close') {
+    finish();
+    void Promise.resolve(checkpointer?.stop()).then(() => {
+      engine.close();
+      // ends this thread only; the main thread waits for its exit
+      process.exit(0);
+    });
+    return;
+  }
+  const values: unknown[] = new Array(msg.ops.length);
+  let errors: BatchResult['errors'] = null;
+  for (let i = 0; i < msg.ops.length; i++) {
+    const op = msg.ops[i];
+    if (!open && writes(op)) {
+      engine.db.exec('BEGIN IMMEDIATE');
+      open = true;
+    }
+    try {
+      values[i] = engine.execute(op);
+    } catch (err) {
+      (errors ??= {})[i] = toWire(err);
+    }
+  }
+  done.push({ seq: msg.seq, values, errors });
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(finish);
+  }
+});
+
+function finish(): void {
+  scheduled = false;
+  const batches = done;
+  done = [];
+  if (open) {
+    open = false;
+    try {
+      engine.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        engine.db.exec('ROLLBACK');
+      } catch {
+        // the failed COMMIT may already have rolled back
+      }
+      send({ kind: 'batchFailed', seqs: batches.map((b) => b.seq), error: toWire(err) });
+      return;
+    }
+    boundWal();
+  }
+  if (batches.length > 0) send({ kind: 'done', batches });
+}
+
+/**
+ * Under sustained writes a PASSIVE checkpoint never catches the moving end
+ * of the log; past the bound this connection checkpoints the (already
+ * mostly copied) tail itself between two commits, so the next write can
+ * restart the WAL. One attempt per report from the checkpointer.
+ */
+function boundWal(): void {
+  if (walFrames <= MAX_WAL_FRAMES) return;
+  walFrames = 0;
+  engine.db.pragma('wal_checkpoint(PASSIVE)');
+}
