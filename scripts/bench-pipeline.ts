@@ -144,6 +144,9 @@ try {
     if (observed < latencies.length) latencies[observed++] = ms;
   });
 
+  let handedOver = 0;
+  s.pipeline.observeHandedOver((n) => (handedOver += n));
+
   const sentBefore = await s.sandbox.countSent(instance._id);
   let next = 0;
   const cpu0 = process.cpuUsage();
@@ -159,21 +162,23 @@ try {
   );
   const injectedAt = (performance.now() - t0) / 1000;
   s.pipeline.observeDecide(undefined);
-  const stored = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in' });
-  const replied = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.stop': null });
-  // end to end means the reply has left through the sandbox engine, not just entered the outbox
+  s.pipeline.observeHandedOver(undefined);
+  // end to end means the reply has left through the sandbox engine (and is recorded there), not just entered the outbox
   let lastCount = -1;
   let lastProgress = performance.now();
   for (;;) {
     const count = (await s.sandbox.countSent(instance._id)) - sentBefore;
-    if (count >= replied) break;
+    if (count >= handedOver) break;
     if (count !== lastCount) [lastCount, lastProgress] = [count, performance.now()];
     else if (performance.now() - lastProgress > 10_000) break;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 20));
   }
   const elapsed = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
 
+  // verification, outside the timed window
+  const stored = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in' });
+  const replied = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.stop': null });
   const byRule = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.used_default': false, 'decision.stop': null });
   const sent = (await s.sandbox.countSent(instance._id)) - sentBefore;
   const sorted = Array.from(latencies.subarray(0, observed)).sort((a, b) => a - b);
@@ -205,6 +210,7 @@ try {
     log(`  decide() p50 ${(result.decide_p50_ms * 1000).toFixed(1)} µs, p99 ${(result.decide_p99_ms * 1000).toFixed(1)} µs`);
     log(`  stored ${stored} inbound messages with traces; ${replied} answered (${byRule} by a rule, ${expectHits} expected), ${sent} replies sent by the sandbox engine`);
     if (stored !== MESSAGES) log('  WARNING: not every message was stored');
+    if (sent !== handedOver || replied !== handedOver) log(`  WARNING: ${handedOver} replies handed over, ${replied} messages answered, ${sent} sent`);
     if (replied < MESSAGES) log(`  note: ${MESSAGES - replied} messages not answered (per-chat reply cap: raise --contacts)`);
   }
 } finally {

@@ -59,6 +59,7 @@ const SEEN_LIMIT = 100_000;
 export class InboundPipeline {
   private readonly seen = new Set<string>();
   private readonly random: Random;
+  private handedOver: ((count: number) => void) | undefined;
 
   constructor(private readonly deps: InboundPipelineDeps) {
     this.random = deps.random ?? Math.random;
@@ -67,6 +68,11 @@ export class InboundPipeline {
   /** Instrumentation: observes each decide() duration in milliseconds (the pipeline benchmark). */
   observeDecide(observer: ((ms: number) => void) | undefined): void {
     this.deps.onDecide = observer;
+  }
+
+  /** Instrumentation: observes how many replies each message handed to the sender (the pipeline benchmark waits for them). */
+  observeHandedOver(observer: ((count: number) => void) | undefined): void {
+    this.handedOver = observer;
   }
 
   attach(hub: EngineHub): void {
@@ -135,6 +141,7 @@ export class InboundPipeline {
     if (!replies) return;
     const { ids, error } = replies;
     this.deps.onReplies?.(instanceId, message.wa_message_id, ids);
+    this.handedOver?.(ids.length);
     // the reply ids travel in bot.replied; the stored message is only rewritten when a reply failed
     const writes: Promise<void>[] = [];
     if (error !== null) writes.push(messages.recordReplyFailure(instanceId, id, error, clock()));

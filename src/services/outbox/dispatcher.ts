@@ -53,7 +53,9 @@ export interface DispatcherOptions {
 /** Messages claimed at once when pacing is off. */
 const BATCH = 256;
 /** Adopted replies held at most, and sent as one batch (a batch costs a few loop turns whatever its size); past it they wait in the store. */
-const MAX_HELD = 4 * BATCH;
+const MAX_HELD = 32 * BATCH;
+/** Batches whose outcomes may still be being written while the next one is sent. */
+const MAX_RECORDING = 4;
 /** setTimeout cannot wait longer than 2^31-1 ms; far schedules are re-checked hourly. */
 const MAX_SLEEP_MS = 3600_000;
 
@@ -77,6 +79,8 @@ export class InstanceDispatcher {
   private leasesChecked = false;
   /** Adopted replies not yet handed to the engine, in the order they were accepted, each with its place in the queue. */
   private adopted: Claimed[] = [];
+  /** Outcome writes of earlier batches still in progress (sending does not wait for them). */
+  private readonly recording = new Set<Promise<void>>();
   /** Until then the store holds nothing due that is not in our hands (0: unknown), so adopted replies go without asking it. */
   private quietUntil = 0;
   /** The lowest of those lowerings since the running store check began. */
@@ -129,6 +133,7 @@ export class InstanceDispatcher {
     this.stopped = true;
     this.wakeSleeper?.();
     await this.loop;
+    await Promise.all(this.recording);
     // the lease would bring them back too, but only after it runs out
     if (this.adopted.length > 0) await this.release(this.adopted.splice(0));
   }
@@ -252,7 +257,22 @@ export class InstanceDispatcher {
         }
       }),
     );
-    await this.recordAcks(acks);
+    await this.record(acks);
+  }
+
+  /**
+   * Writing a batch's outcomes overlaps with sending the next batch: the
+   * writes wait for a commit, and a chat's order only depends on the order
+   * of sends. A few batches at most, so a slow store still holds us back.
+   */
+  private async record(acks: Ack[]): Promise<void> {
+    const write = this.recordAcks(acks).catch((err: unknown) => {
+      // a message whose outcome is not written stays claimed; its lease brings it back, under the same WhatsApp id
+      this.o.log.error({ err, instance_id: this.instanceId }, 'outbox: recording sent messages failed');
+    });
+    this.recording.add(write);
+    void write.finally(() => this.recording.delete(write));
+    if (this.recording.size >= MAX_RECORDING) await Promise.race(this.recording);
   }
 
   /** Hands one message to the engine; the accepted ones are recorded together by recordAcks. */

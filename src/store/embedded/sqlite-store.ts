@@ -34,6 +34,13 @@ import { fromWire, type BatchResult, type FromWorker, type StoreOp, type StoreOp
 export type SqliteStoreOptions = StoreOptions;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+/**
+ * A busy turn sends its operations in chunks of this many rather than all
+ * at its end, so the worker starts on the first ones while this thread is
+ * still producing the rest; one message per turn kept the two threads in
+ * lockstep, each idle while the other worked.
+ */
+const CHUNK_OPS = 64;
 // the worker is a sibling module: .ts under tsx, .js once compiled
 const WORKER_URL = new URL(`./store-worker${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 /**
@@ -119,15 +126,18 @@ export class SqliteStore implements Store {
     return new Promise((resolve, reject) => {
       this.queue.push(op);
       this.waiters.push({ resolve, reject });
-      if (!this.scheduled) {
+      if (this.queue.length >= CHUNK_OPS) this.flush();
+      else if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => {
+          this.scheduled = false;
+          this.flush();
+        });
       }
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
     if (this.queue.length === 0) return;
     const seq = ++this.seq;
     const ops = this.queue;

@@ -20,6 +20,12 @@ import { Checkpointer } from './checkpointer.js';
 import { SqliteEngine } from './sqlite-engine.js';
 import { toWire, writes, type BatchResult, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
+/**
+ * Operations one transaction may gather while more keep arriving; past it
+ * the transaction commits at once, so a steady stream of work cannot hold
+ * every result back.
+ */
+const MAX_TRANSACTION_OPS = 2048;
 /** 16k frames ≈ 64 MB of WAL at 4 KiB pages. */
 const MAX_WAL_FRAMES = 16384;
 
@@ -46,6 +52,7 @@ const checkpointer =
 
 let open = false;
 let scheduled = false;
+let opsInTransaction = 0;
 let done: BatchResult[] = [];
 
 port.on('message', (msg: ToWorker) => {
@@ -73,14 +80,19 @@ port.on('message', (msg: ToWorker) => {
     }
   }
   done.push({ seq: msg.seq, values, errors });
-  if (!scheduled) {
+  opsInTransaction += msg.ops.length;
+  if (opsInTransaction >= MAX_TRANSACTION_OPS) finish();
+  else if (!scheduled) {
     scheduled = true;
-    setImmediate(finish);
+    setImmediate(() => {
+      scheduled = false;
+      finish();
+    });
   }
 });
 
 function finish(): void {
-  scheduled = false;
+  opsInTransaction = 0;
   const batches = done;
   done = [];
   if (open) {

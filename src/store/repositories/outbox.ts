@@ -80,41 +80,28 @@ export interface Claimed {
  * claimed one.
  */
 export function asClaimed(doc: OutboxMessageDoc, claimId: string, now: number, leaseUntil: number): OutboxMessageDoc {
-  const out = copyWithout(doc, null);
-  // the same fields, in the same order, as claim()'s update
-  out.status = 'sending';
-  out.dispatch_at = leaseUntil;
-  out.claim_id = claimId;
-  out.updated_at = now;
-  out.attempts = doc.attempts + 1;
-  return out;
+  // the same fields as claim()'s update
+  return { ...doc, status: 'sending', dispatch_at: leaseUntil, claim_id: claimId, updated_at: now, attempts: doc.attempts + 1 };
 }
-
-/** The document as markSentMany(…, status, now) leaves it, without reading it back. */
-export function asSent(doc: OutboxMessageDoc, status: ProgressStatus, now: number): OutboxMessageDoc {
-  const out = copyWithout(doc, SETTLED_UNSET);
-  out.status = status;
-  out.sent_at = now;
-  out.updated_at = now;
-  if (status !== 'sent') out.delivered_at = now;
-  if (status === 'read' || status === 'played') out.read_at = now;
-  if (status === 'played') out.played_at = now;
-  return out;
-}
-
-const SETTLED_UNSET = new Set(['dispatch_at', 'error', 'error_code']);
 
 /**
- * A shallow copy, keys in the same order. Spreading (and deleting from) a
- * document of this size measured about five times slower in V8, and
- * `delete` leaves a slow-mode object that every later read and
- * JSON.stringify pays for again.
+ * The document as markSentMany(…, status, now) leaves it, without reading it back.
+ * Spread and rest rather than a key-by-key loop or `delete`: a loop's keyed
+ * stores turned megamorphic in the running server and cost up to 10 % of
+ * the main thread, and `delete` leaves a slow-mode object that every later
+ * JSON.stringify pays for.
  */
-function copyWithout(doc: OutboxMessageDoc, omit: Set<string> | null): OutboxMessageDoc {
-  const src = doc as unknown as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k in src) if (omit === null || !omit.has(k)) out[k] = src[k];
-  return out as unknown as OutboxMessageDoc;
+export function asSent(doc: OutboxMessageDoc, status: ProgressStatus, now: number): OutboxMessageDoc {
+  const { dispatch_at: _dispatchAt, error: _error, error_code: _errorCode, ...rest } = doc;
+  return {
+    ...rest,
+    status,
+    sent_at: now,
+    updated_at: now,
+    ...(status !== 'sent' ? { delivered_at: now } : {}),
+    ...(status === 'read' || status === 'played' ? { read_at: now } : {}),
+    ...(status === 'played' ? { played_at: now } : {}),
+  };
 }
 
 export class OutboxRepo {
