@@ -175,7 +175,10 @@ export class InstanceDispatcher {
           continue;
         }
         const batch = await this.check(now);
-        if (batch.length > 0) await this.sendBatch(engine, batch);
+        if (batch.length === 0) continue;
+        // a full claim means more is due: claim it while this batch is sent (it is sent after this one, so order holds)
+        if (batch.length >= BATCH && !this.o.pacing.enabled) await this.sendWhileClaiming(engine, batch);
+        else await this.sendBatch(engine, batch);
       } catch (err) {
         // a store hiccup must not kill the loop; back off briefly and go on
         this.o.log.error({ err, instance_id: this.instanceId }, 'outbox dispatcher iteration failed');
@@ -238,6 +241,28 @@ export class InstanceDispatcher {
       await Promise.all(held.map(({ doc, due }) => this.o.repo.requeue(doc._id, doc.claim_id!, now, due, null, null, true)));
     } catch (err) {
       this.o.log.warn({ err, instance_id: this.instanceId }, 'outbox: could not put adopted replies back in the queue; their lease brings them back');
+    }
+  }
+
+  /**
+   * Sends a full batch while the next claim runs, then the claimed ones, and
+   * so on while claims come back full: with the store on another thread a
+   * claim is two round trips, which would otherwise sit between batches.
+   */
+  private async sendWhileClaiming(engine: Engine, first: OutboxMessageDoc[]): Promise<void> {
+    let batch = first;
+    while (batch.length > 0) {
+      const next = batch.length >= BATCH && !this.stopped ? this.check(this.o.clock()) : null;
+      // the claim's failure is reported below, once this batch is out
+      next?.catch(() => {});
+      await this.sendBatch(engine, batch);
+      if (!next) return;
+      batch = await next;
+      if (this.stopped) {
+        // claimed but not sent: back in line at once instead of after the lease
+        await this.release(batch.map((doc) => ({ doc, due: doc.schedule_at ?? doc.created_at })));
+        return;
+      }
     }
   }
 

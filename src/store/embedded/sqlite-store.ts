@@ -200,13 +200,14 @@ class SqliteCollection<T extends Doc> implements Collection<T> {
   ) {}
 
   async insertOne(doc: T): Promise<T> {
-    const stored = { ...doc, _id: doc._id ?? newId() } as T;
+    // like the MongoDB backend, the document itself is what was stored (no copy on this hot path)
+    const stored = doc._id === undefined ? ({ ...doc, _id: newId() } as T) : doc;
     await this.store.call({ op: 'insert', c: this.name, rows: [[stored._id, JSON.stringify(stored)]] });
     return stored;
   }
 
   async insertMany(docs: T[]): Promise<T[]> {
-    const stored = docs.map((doc) => ({ ...doc, _id: doc._id ?? newId() }) as T);
+    const stored = docs.map((doc) => (doc._id === undefined ? ({ ...doc, _id: newId() } as T) : doc));
     await this.store.call({ op: 'insert', c: this.name, rows: stored.map((d) => [d._id, JSON.stringify(d)]) });
     return stored;
   }
