@@ -81,6 +81,8 @@ export class InstanceDispatcher {
   private adopted: Claimed[] = [];
   /** Outcome writes of earlier batches still in progress (sending does not wait for them). */
   private readonly recording = new Set<Promise<void>>();
+  /** Whether the last claim took as many as it asked for (more is probably due). */
+  private claimWasFull = false;
   /** Until then the store holds nothing due that is not in our hands (0: unknown), so adopted replies go without asking it. */
   private quietUntil = 0;
   /** The lowest of those lowerings since the running store check began. */
@@ -177,7 +179,7 @@ export class InstanceDispatcher {
         const batch = await this.check(now);
         if (batch.length === 0) continue;
         // a full claim means more is due: claim it while this batch is sent (it is sent after this one, so order holds)
-        if (batch.length >= BATCH && !this.o.pacing.enabled) await this.sendWhileClaiming(engine, batch);
+        if (this.claimWasFull && !this.o.pacing.enabled) await this.sendWhileClaiming(engine, batch);
         else await this.sendBatch(engine, batch);
       } catch (err) {
         // a store hiccup must not kill the loop; back off briefly and go on
@@ -196,6 +198,7 @@ export class InstanceDispatcher {
     this.loweredTo = Infinity;
     const limit = this.o.pacing.enabled ? 1 : BATCH;
     const claimed = await this.claim(now, limit);
+    this.claimWasFull = claimed.length === limit;
     if (claimed.length === 0) {
       const next = await this.o.repo.nextDue(this.instanceId);
       // a shared store gets messages from other processes without a wake: look again within maxIdleMs
@@ -252,7 +255,7 @@ export class InstanceDispatcher {
   private async sendWhileClaiming(engine: Engine, first: OutboxMessageDoc[]): Promise<void> {
     let batch = first;
     while (batch.length > 0) {
-      const next = batch.length >= BATCH && !this.stopped ? this.check(this.o.clock()) : null;
+      const next = this.claimWasFull && !this.stopped ? this.check(this.o.clock()) : null;
       // the claim's failure is reported below, once this batch is out
       next?.catch(() => {});
       await this.sendBatch(engine, batch);
