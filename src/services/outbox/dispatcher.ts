@@ -21,16 +21,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
-import { contentText } from '../../domain/content.js';
-import { describeSendFailure, nextSendAllowedAt, REACH_OUT_TIMELOCK, retryDelayMs, typingDurationMs, type PacingPolicy } from '../../domain/outbox.js';
+import { nextSendAllowedAt, type PacingPolicy } from '../../domain/outbox.js';
 import type { Random } from '../../domain/random.js';
-import { EngineNotConnectedError, EngineSendError, type Engine } from '../../engines/engine.js';
-import { asSent, type Claimed, type OutboxMessageDoc, type OutboxRepo } from '../../store/repositories/outbox.js';
+import type { Engine } from '../../engines/engine.js';
+import type { Claimed, OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
 import type { EngineManager } from '../engine-manager.js';
-import type { Ack, AckBuffer } from './ack-buffer.js';
-import { toEngineContent, UnsendableError } from './engine-content.js';
+import type { AckBuffer } from './ack-buffer.js';
 import type { OutboxOutcomes } from './outcomes.js';
 import type { OutboxPorts } from './outbox-ports.js';
+import { BatchSender } from './batch-sender.js';
 
 export interface DispatcherOptions {
   repo: OutboxRepo;
@@ -54,12 +53,8 @@ export interface DispatcherOptions {
 const BATCH = 256;
 /** Adopted replies held at most, and sent as one batch (a batch costs a few loop turns whatever its size); past it they wait in the store. */
 const MAX_HELD = 32 * BATCH;
-/** Batches whose outcomes may still be being written while the next one is sent. */
-const MAX_RECORDING = 4;
 /** setTimeout cannot wait longer than 2^31-1 ms; far schedules are re-checked hourly. */
 const MAX_SLEEP_MS = 3600_000;
-
-class SendTimeoutError extends Error {}
 
 /** What offer() grants: store the replies with asClaimed(doc, claimId, now, leaseUntil), then hand them to adopt(). */
 export interface AdoptionTicket {
@@ -79,8 +74,7 @@ export class InstanceDispatcher {
   private leasesChecked = false;
   /** Adopted replies not yet handed to the engine, in the order they were accepted, each with its place in the queue. */
   private adopted: Claimed[] = [];
-  /** Outcome writes of earlier batches still in progress (sending does not wait for them). */
-  private readonly recording = new Set<Promise<void>>();
+  private readonly sender: BatchSender;
   /** Whether the last claim took as many as it asked for (more is probably due). */
   private claimWasFull = false;
   /** Until then the store holds nothing due that is not in our hands (0: unknown), so adopted replies go without asking it. */
@@ -93,7 +87,14 @@ export class InstanceDispatcher {
   constructor(
     readonly instanceId: string,
     private readonly o: DispatcherOptions,
-  ) {}
+  ) {
+    this.sender = new BatchSender(instanceId, o, {
+      lower: (until) => this.lower(until),
+      afterSend: () => {
+        if (this.o.pacing.enabled) this.nextAllowedAt = nextSendAllowedAt(this.o.pacing, this.o.clock(), this.o.random);
+      },
+    });
+  }
 
   /** Something changed (new message, connection up): look at the queue now. */
   wake(): void {
@@ -135,7 +136,7 @@ export class InstanceDispatcher {
     this.stopped = true;
     this.wakeSleeper?.();
     await this.loop;
-    await Promise.all(this.recording);
+    await this.sender.drain();
     // the lease would bring them back too, but only after it runs out
     if (this.adopted.length > 0) await this.release(this.adopted.splice(0));
   }
@@ -172,7 +173,7 @@ export class InstanceDispatcher {
         }
         if (now < this.quietUntil) {
           // nothing in the store comes before the adopted replies
-          if (this.adopted.length > 0) await this.sendBatch(engine, this.adopted.splice(0, MAX_HELD).map((h) => h.doc));
+          if (this.adopted.length > 0) await this.sender.send(engine, this.adopted.splice(0, MAX_HELD).map((h) => h.doc));
           else await this.sleep(this.quietUntil - now);
           continue;
         }
@@ -180,7 +181,7 @@ export class InstanceDispatcher {
         if (batch.length === 0) continue;
         // a full claim means more is due: claim it while this batch is sent (it is sent after this one, so order holds)
         if (this.claimWasFull && !this.o.pacing.enabled) await this.sendWhileClaiming(engine, batch);
-        else await this.sendBatch(engine, batch);
+        else await this.sender.send(engine, batch);
       } catch (err) {
         // a store hiccup must not kill the loop; back off briefly and go on
         this.o.log.error({ err, instance_id: this.instanceId }, 'outbox dispatcher iteration failed');
@@ -258,7 +259,7 @@ export class InstanceDispatcher {
       const next = this.claimWasFull && !this.stopped ? this.check(this.o.clock()) : null;
       // the claim's failure is reported below, once this batch is out
       next?.catch(() => {});
-      await this.sendBatch(engine, batch);
+      await this.sender.send(engine, batch);
       if (!next) return;
       batch = await next;
       if (this.stopped) {
@@ -267,166 +268,6 @@ export class InstanceDispatcher {
         return;
       }
     }
-  }
-
-  private async sendBatch(engine: Engine, batch: OutboxMessageDoc[]): Promise<void> {
-    const chats = new Map<string, OutboxMessageDoc[]>();
-    for (const doc of batch) {
-      const list = chats.get(doc.chat_jid);
-      if (list) list.push(doc);
-      else chats.set(doc.chat_jid, [doc]);
-    }
-    const acks: Ack[] = [];
-    await Promise.all(
-      [...chats.values()].map(async (docs) => {
-        for (const doc of docs) {
-          const ack = await this.sendOne(engine, doc);
-          if (ack) acks.push(ack);
-        }
-      }),
-    );
-    await this.record(acks);
-  }
-
-  /**
-   * Writing a batch's outcomes overlaps with sending the next batch: the
-   * writes wait for a commit, and a chat's order only depends on the order
-   * of sends. A few batches at most, so a slow store still holds us back.
-   */
-  private async record(acks: Ack[]): Promise<void> {
-    const write = this.recordAcks(acks).catch((err: unknown) => {
-      // a message whose outcome is not written stays claimed; its lease brings it back, under the same WhatsApp id
-      this.o.log.error({ err, instance_id: this.instanceId }, 'outbox: recording sent messages failed');
-    });
-    this.recording.add(write);
-    void write.finally(() => this.recording.delete(write));
-    if (this.recording.size >= MAX_RECORDING) await Promise.race(this.recording);
-  }
-
-  /** Hands one message to the engine; the accepted ones are recorded together by recordAcks. */
-  private async sendOne(engine: Engine, doc: OutboxMessageDoc): Promise<Ack | null> {
-    if (doc.attempts > this.o.maxAttempts) {
-      await this.fail(doc, `gave up after ${this.o.maxAttempts} attempts${doc.error ? `: ${doc.error}` : ''}`, doc.error_code ?? 'max_attempts');
-      return null;
-    }
-    try {
-      const content = await toEngineContent(this.instanceId, doc.content, this.o.ports.media);
-      await this.typing(engine, doc);
-      await this.withTimeout(engine.send({ jid: doc.chat_jid, content, wa_message_id: doc.wa_message_id!, ...(doc.quoted ? { quoted: doc.quoted } : {}) }));
-      return this.o.acks.add(doc);
-    } catch (err) {
-      await this.handleError(doc, err);
-      return null;
-    } finally {
-      if (this.o.pacing.enabled) this.nextAllowedAt = nextSendAllowedAt(this.o.pacing, this.o.clock(), this.o.random);
-    }
-  }
-
-  /**
-   * Records the accepted messages: one statement per claim and final status
-   * (receipts that arrived meanwhile included), all issued in one turn.
-   */
-  private async recordAcks(acks: Ack[]): Promise<void> {
-    if (acks.length === 0) return;
-    // one loop turn lets receipts the engine emits right after accepting (the sandbox does) merge into this write
-    await new Promise((resolve) => setImmediate(resolve));
-    const now = this.o.clock();
-    const groups = new Map<string, Ack[]>();
-    const writes: Promise<void>[] = [];
-    for (const ack of acks) {
-      this.o.acks.remove(ack);
-      if (ack.failedCode !== null) {
-        const code = ack.failedCode || 'failed';
-        writes.push(this.fail(ack.doc, describeSendFailure(code, `WhatsApp reported the message as failed (error ${code})`), code));
-        continue;
-      }
-      const key = `${ack.doc.claim_id}\u0000${ack.status}`;
-      const group = groups.get(key);
-      if (group) group.push(ack);
-      else groups.set(key, [ack]);
-    }
-    for (const group of groups.values()) writes.push(this.recordGroup(group, now));
-    await Promise.all(writes);
-  }
-
-  private async recordGroup(group: Ack[], now: number): Promise<void> {
-    const { status } = group[0];
-    const claimId = group[0].doc.claim_id!;
-    const ids = group.map((a) => a.doc._id);
-    const withErrors = group.some(({ doc }) => doc.error !== undefined || doc.error_code !== undefined);
-    const written = await this.o.repo.markSentMany(ids, claimId, status, now, withErrors);
-    if (written === group.length) {
-      for (const { doc } of group) this.o.outcomes.sent(asSent(doc, status, now));
-      return;
-    }
-    // some were not ours to write any more: see what each one is now
-    for (const doc of await this.o.repo.byIds(ids)) {
-      if (doc.claim_id === claimId && doc.status === status && doc.sent_at === now) {
-        this.o.outcomes.sent(doc);
-      } else if (doc.claim_id === claimId && doc.sent_at === undefined && ['sent', 'delivered', 'read', 'played'].includes(doc.status)) {
-        // a receipt overtook the engine's answer
-        const released = await this.o.repo.releaseAfterReceipt(doc._id, claimId, now);
-        if (released) this.o.outcomes.sent(released);
-      } else if (doc.claim_id !== claimId) {
-        this.o.log.warn({ instance_id: this.instanceId, message_id: doc._id }, 'send finished after its lease was taken over; the newer claim decides');
-      }
-    }
-  }
-
-  private async typing(engine: Engine, doc: OutboxMessageDoc): Promise<void> {
-    const ms = typingDurationMs(this.o.pacing, contentText(doc.content));
-    if (ms === 0) return;
-    try {
-      await engine.sendPresence(doc.chat_jid, 'composing');
-    } catch (err) {
-      // the indicator is a courtesy; the message still goes
-      this.o.log.debug({ err, instance_id: this.instanceId }, 'typing indicator failed');
-      return;
-    }
-    await new Promise((r) => setTimeout(r, ms).unref());
-  }
-
-  private async handleError(doc: OutboxMessageDoc, err: unknown): Promise<void> {
-    const now = this.o.clock();
-    if (err instanceof EngineNotConnectedError) {
-      // not the message's fault: back in line at its original place, attempt refunded
-      const due = doc.schedule_at ?? doc.created_at;
-      this.lower(due);
-      await this.o.repo.requeue(doc._id, doc.claim_id!, now, due, null, null, true);
-      return;
-    }
-    if (err instanceof UnsendableError) return this.fail(doc, err.message, 'unsendable');
-    if (err instanceof EngineSendError) {
-      if (err.code === REACH_OUT_TIMELOCK) return this.fail(doc, describeSendFailure(err.code, err.message), REACH_OUT_TIMELOCK);
-      if (!err.retryable) return this.fail(doc, err.message, err.code ?? 'rejected');
-    } else if (!(err instanceof SendTimeoutError)) {
-      this.o.log.error({ err, instance_id: this.instanceId, message_id: doc._id }, 'unexpected error while sending; will retry');
-    }
-    const message = err instanceof Error ? err.message : String(err);
-    const code = err instanceof EngineSendError ? (err.code ?? null) : err instanceof SendTimeoutError ? 'timeout' : 'error';
-    if (doc.attempts >= this.o.maxAttempts) return this.fail(doc, `gave up after ${doc.attempts} attempts: ${message}`, code);
-    const retryAt = now + retryDelayMs(doc.attempts, this.o.random);
-    this.lower(retryAt);
-    await this.o.repo.requeue(doc._id, doc.claim_id!, now, retryAt, message, code, false);
-  }
-
-  private async fail(doc: OutboxMessageDoc, error: string, code: string | null): Promise<void> {
-    const failed = await this.o.repo.markFailed(doc._id, doc.claim_id!, this.o.clock(), error, code);
-    if (failed) this.o.outcomes.failed(failed);
-  }
-
-  /**
-   * A send that hangs past half the lease is abandoned and retried; the
-   * retry reuses the WhatsApp id, so if the first one did get through,
-   * WhatsApp still shows the message once.
-   */
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    const ms = Math.max(1000, Math.floor(this.o.leaseMs / 2));
-    let timer: NodeJS.Timeout;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SendTimeoutError(`the engine did not answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   }
 
   private sleep(ms: number): Promise<void> {
