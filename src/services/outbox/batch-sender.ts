@@ -13,7 +13,7 @@
 import { contentText } from '../../domain/content.js';
 import { describeSendFailure, REACH_OUT_TIMELOCK, retryDelayMs, typingDurationMs } from '../../domain/outbox.js';
 import { EngineNotConnectedError, EngineSendError, type Engine } from '../../engines/engine.js';
-import { asSent, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
+import type { OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import type { Ack } from './ack-buffer.js';
 import type { DispatcherOptions } from './dispatcher.js';
 import { toEngineContent, UnsendableError } from './engine-content.js';
@@ -121,7 +121,7 @@ export class BatchSender {
     const withErrors = group.some(({ doc }) => doc.error !== undefined || doc.error_code !== undefined);
     const written = await this.o.repo.markSentMany(ids, claimId, status, now, withErrors);
     if (written === group.length) {
-      for (const { doc } of group) this.o.outcomes.sent(asSent(doc, status, now));
+      for (const { doc } of group) this.o.outcomes.sentAs(doc, status, now);
       return;
     }
     // some were not ours to write any more: see what each one is now
