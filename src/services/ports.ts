@@ -4,7 +4,7 @@
  * webhook service can be composed in src/app.ts without knowing each other.
  */
 import type { Content, MediaBytes, MediaInput, MediaType, StoredMedia } from '../domain/content.js';
-import type { DomainEvent } from '../domain/events.js';
+import type { DomainEvent, EventType } from '../domain/events.js';
 
 /** A file from a multipart upload, read into memory. */
 export interface UploadedFile {
@@ -23,6 +23,8 @@ export interface UploadedFile {
  */
 export interface EventSink {
   publish(instanceId: string, events: DomainEvent[]): Promise<void>;
+  /** Whether publishing an event of this type for the instance would reach anyone (producers skip building unwanted events). */
+  wants(instanceId: string, type: EventType): boolean;
 }
 
 /** A bot reply, fully rendered, ready to be sent. */

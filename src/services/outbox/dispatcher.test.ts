@@ -213,7 +213,7 @@ describe('outbox dispatcher', () => {
 
   it('publishes message.status for each step, message.any for our own send, and job progress', async () => {
     const events: { instanceId: string; event: DomainEvent }[] = [];
-    h = await startHarness({ ports: { events: { publish: async (instanceId, list) => void events.push(...list.map((event) => ({ instanceId, event }))) } } });
+    h = await startHarness({ ports: { events: { wants: () => true, publish: async (instanceId, list) => void events.push(...list.map((event) => ({ instanceId, event }))) } } });
     const instance = await h.instance();
     await h.connect(instance._id);
     const doc = await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'tracked' } });

@@ -74,18 +74,18 @@ export class OutboxOutcomes {
 
   failed(doc: OutboxMessageDoc): void {
     this.settle(doc);
-    this.publish(doc.instance_id, [this.statusEvent(doc, 'failed')]);
+    this.publishStatus(doc, 'failed');
   }
 
   /** A receipt moved the message on (delivered, read, played, or a late failure). */
   advanced(doc: OutboxMessageDoc, status: MessageStatusData['status']): void {
     this.settle(doc);
-    this.publish(doc.instance_id, [this.statusEvent(doc, status)]);
+    this.publishStatus(doc, status);
   }
 
   cancelled(doc: OutboxMessageDoc): void {
     this.settle(doc);
-    this.publish(doc.instance_id, [this.statusEvent(doc, 'cancelled')]);
+    this.publishStatus(doc, 'cancelled');
   }
 
   /** Several messages of one job were cancelled at once: one progress update, no per-message event flood. */
@@ -107,9 +107,20 @@ export class OutboxOutcomes {
   }
 
   private publishSent(doc: OutboxMessageDoc, status: ProgressStatus, sentAt: number): void {
-    const events = [this.statusEvent(doc, 'sent'), this.anyEvent(doc, sentAt)];
-    if (status !== 'sent') events.push(this.statusEvent(doc, status));
+    const sink = this.ports.events;
+    // most instances of a busy gateway have no subscriber for these: the events are not even built
+    const wantsStatus = sink?.wants(doc.instance_id, 'message.status') ?? false;
+    const wantsAny = sink?.wants(doc.instance_id, 'message.any') ?? false;
+    if (!wantsStatus && !wantsAny) return;
+    const events: DomainEvent[] = [];
+    if (wantsStatus) events.push(this.statusEvent(doc, 'sent'));
+    if (wantsAny) events.push(this.anyEvent(doc, sentAt));
+    if (wantsStatus && status !== 'sent') events.push(this.statusEvent(doc, status));
     this.publish(doc.instance_id, events);
+  }
+
+  private publishStatus(doc: OutboxMessageDoc, status: MessageStatusData['status']): void {
+    if (this.ports.events?.wants(doc.instance_id, 'message.status')) this.publish(doc.instance_id, [this.statusEvent(doc, status)]);
   }
 
   private statusEvent(doc: OutboxMessageDoc, status: MessageStatusData['status']): DomainEvent {

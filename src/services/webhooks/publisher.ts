@@ -5,7 +5,7 @@
  * that writes its own record and calls publish in the same event-loop turn
  * gets both in one embedded-store transaction.
  */
-import type { DomainEvent } from '../../domain/events.js';
+import type { DomainEvent, EventType } from '../../domain/events.js';
 import { newId } from '../../store/port.js';
 import { newDelivery, type WebhookDeliveriesRepo, type WebhookDeliveryDoc } from '../../store/repositories/webhook-deliveries.js';
 import type { WebhookEventDoc, WebhookEventsRepo } from '../../store/repositories/webhook-events.js';
@@ -34,6 +34,10 @@ export class WebhookPublisher implements EventSink {
     private readonly dispatcher: WebhookDispatcher,
     private readonly clock: () => number,
   ) {}
+
+  wants(instanceId: string, type: EventType): boolean {
+    return this.cache.wantsType(instanceId, type);
+  }
 
   publish(instanceId: string, events: DomainEvent[]): Promise<void> {
     const now = this.clock();

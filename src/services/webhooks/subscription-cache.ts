@@ -66,6 +66,14 @@ export class SubscriptionCache {
     return this.byId.get(id)?.doc;
   }
 
+  /** Whether an enabled subscription of the instance takes events of this type. */
+  wantsType(instanceId: string, type: EventType): boolean {
+    const list = this.byInstance.get(instanceId);
+    if (!list) return false;
+    for (const sub of list) if (sub.doc.enabled && sub.types.has(type)) return true;
+    return false;
+  }
+
   /** Enabled subscriptions of the instance that want this event. */
   matching(instanceId: string, event: DomainEvent): WebhookSubscriptionDoc[] {
     const list = this.byInstance.get(instanceId);

@@ -4,7 +4,7 @@
  * and test pings, and the background worker (dispatcher, retention).
  */
 import type { Config } from '../../config.js';
-import type { DomainEvent } from '../../domain/events.js';
+import type { DomainEvent, EventType } from '../../domain/events.js';
 import type { Random } from '../../domain/random.js';
 import type { Logger } from '../../logger.js';
 import { newId, type Store } from '../../store/port.js';
@@ -75,6 +75,10 @@ export class WebhooksService implements EventSink {
   async init(): Promise<void> {
     await Promise.all([this.subscriptionsRepo.init(), this.deliveries.init()]);
     await this.subscriptions.load();
+  }
+
+  wants(instanceId: string, type: EventType): boolean {
+    return this.publisher.wants(instanceId, type);
   }
 
   publish(instanceId: string, events: DomainEvent[]): Promise<void> {
