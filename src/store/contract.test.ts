@@ -122,6 +122,26 @@ function contract(label: string, open: OpenBackend) {
       expect(viaFind?._id).to.be.a('string');
     });
 
+    it('drops an index by name, and ignores one that does not exist', async () => {
+      const name = items.name;
+      await items.insertMany([
+        { _id: newId(), name: 'a', nested: { b: 'same' } },
+        { _id: newId(), name: 'b' },
+      ]);
+      try {
+        await items.insertOne({ _id: newId(), name: 'c', nested: { b: 'same' } });
+        expect.fail('the unique index should refuse the duplicate');
+      } catch (err) {
+        expect(err).to.be.instanceOf(DuplicateKeyError);
+      }
+      await store.dropIndex(name, 'nested.b_1');
+      await store.dropIndex(name, 'nested.b_1');
+      await store.dropIndex(name, 'never_created');
+      await store.dropIndex(`absent_${Date.now()}`, 'never_created');
+      await items.insertOne({ _id: newId(), name: 'c', nested: { b: 'same' } });
+      expect(await items.countDocuments({ 'nested.b': 'same' })).to.equal(2);
+    });
+
     it('enforces unique indexes, including sparse ones', async () => {
       await items.insertOne({ _id: newId(), name: 'dup' });
       let caught: unknown;

@@ -10,7 +10,7 @@
  * - Equality on array-valued fields ("array contains") is not part of the port.
  * - A unique index whose fields may be missing must be declared `sparse`.
  */
-import { ObjectId } from 'bson';
+import { randomBytes } from 'node:crypto';
 
 export type Id = string;
 
@@ -94,6 +94,8 @@ export interface Store {
   readonly kind: 'embedded' | 'mongodb';
   collection<T extends Doc>(name: string): Collection<T>;
   ensureIndexes(collection: string, specs: IndexSpec[]): Promise<void>;
+  /** Removes an index by the name ensureIndexes gave it, when it exists (an index the code no longer declares). */
+  dropIndex(collection: string, name: string): Promise<void>;
   /** Throws when the backend is unreachable (used by /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -110,8 +112,19 @@ export class DuplicateKeyError extends Error {
   }
 }
 
+/** An ObjectId's middle: random per process, so two processes never build the same id. */
+const PROCESS_PART = randomBytes(5).toString('hex');
+let counter = randomBytes(3).readUIntBE(0, 3);
+
+/**
+ * An ObjectId as hex (seconds, 5 random bytes per process, a 3-byte
+ * counter), built as text directly: a bson ObjectId allocates a buffer per
+ * id, and the pipeline makes several ids per message.
+ */
 export function newId(): Id {
-  return new ObjectId().toHexString();
+  counter = (counter + 1) & 0xffffff;
+  const seconds = Math.floor(Date.now() / 1000);
+  return seconds.toString(16).padStart(8, '0') + PROCESS_PART + counter.toString(16).padStart(6, '0');
 }
 
 export function isId(value: unknown): value is Id {

@@ -49,14 +49,19 @@ export class BatchSender {
       else chats.set(doc.chat_jid, [doc]);
     }
     const acks: Ack[] = [];
-    await Promise.all(
-      [...chats.values()].map(async (docs) => {
-        for (const doc of docs) {
-          const ack = await this.sendOne(engine, doc);
-          if (ack) acks.push(ack);
-        }
-      }),
-    );
+    const deadline = this.deadline();
+    try {
+      await Promise.all(
+        [...chats.values()].map(async (docs) => {
+          for (const doc of docs) {
+            const ack = await this.sendOne(engine, doc, deadline);
+            if (ack) acks.push(ack);
+          }
+        }),
+      );
+    } finally {
+      deadline.cancel();
+    }
     const write = this.recordAcks(acks).catch((err: unknown) => {
       // a message whose outcome is not written stays claimed; its lease brings it back, under the same WhatsApp id
       this.o.log.error({ err, instance_id: this.instanceId }, 'outbox: recording sent messages failed');
@@ -72,7 +77,7 @@ export class BatchSender {
   }
 
   /** Hands one message to the engine; the accepted ones are recorded together by recordAcks. */
-  private async sendOne(engine: Engine, doc: OutboxMessageDoc): Promise<Ack | null> {
+  private async sendOne(engine: Engine, doc: OutboxMessageDoc, deadline: Deadline): Promise<Ack | null> {
     if (doc.attempts > this.o.maxAttempts) {
       await this.fail(doc, `gave up after ${this.o.maxAttempts} attempts${doc.error ? `: ${doc.error}` : ''}`, doc.error_code ?? 'max_attempts');
       return null;
@@ -80,7 +85,7 @@ export class BatchSender {
     try {
       const content = await toEngineContent(this.instanceId, doc.content, this.o.ports.media);
       await this.typing(engine, doc);
-      await this.withTimeout(engine.send({ jid: doc.chat_jid, content, wa_message_id: doc.wa_message_id!, ...(doc.quoted ? { quoted: doc.quoted } : {}) }));
+      await Promise.race([engine.send({ jid: doc.chat_jid, content, wa_message_id: doc.wa_message_id!, ...(doc.quoted ? { quoted: doc.quoted } : {}) }), deadline.reached()]);
       return this.o.acks.add(doc);
     } catch (err) {
       await this.handleError(doc, err);
@@ -180,17 +185,37 @@ export class BatchSender {
     if (failed) this.o.outcomes.failed(failed);
   }
 
-  /**
-   * A send that hangs past half the lease is abandoned and retried; the
-   * retry reuses the WhatsApp id, so if the first one did get through,
-   * WhatsApp still shows the message once.
-   */
-  private withTimeout<T>(promise: Promise<T>): Promise<T> {
-    const ms = Math.max(1000, Math.floor(this.o.leaseMs / 2));
-    let timer: NodeJS.Timeout;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new SendTimeoutError(`the engine did not answer within ${ms} ms`)), ms);
-    });
-    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  private deadline(): Deadline {
+    return new Deadline(Math.max(1000, Math.floor(this.o.leaseMs / 2)));
+  }
+}
+
+/**
+ * A send that hangs past half the lease is abandoned and retried; the retry
+ * reuses the WhatsApp id, so if the first one did get through, WhatsApp
+ * still shows the message once. One timer per batch rather than per send:
+ * the batch was claimed at once, so its sends share one lease. It starts at
+ * the batch's first send, after any typing indicator (paced batches hold
+ * one message).
+ */
+class Deadline {
+  private promise: Promise<never> | null = null;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ms: number) {}
+
+  reached(): Promise<never> {
+    if (!this.promise) {
+      this.promise = new Promise<never>((_, reject) => {
+        this.timer = setTimeout(() => reject(new SendTimeoutError(`the engine did not answer within ${this.ms} ms`)), this.ms);
+      });
+      // nobody may be racing it any more when it fires
+      this.promise.catch(() => {});
+    }
+    return this.promise;
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
   }
 }

@@ -55,6 +55,28 @@ describe('outbox dispatcher', () => {
     expect(await h.record.countSent(instance._id)).to.equal(0);
   });
 
+  it('abandons a send the engine never answers after half the lease and retries it under the same WhatsApp id', async () => {
+    h = await startHarness({ config: { outbox: { leaseMs: 2000 } } });
+    const instance = await h.instance();
+    await h.connect(instance._id);
+    h.script = async (_req, n) => {
+      // the first attempt hangs, as a socket that stopped answering would
+      if (n === 1) await new Promise(() => {});
+    };
+    const doc = await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'are you there?' }, queue: true });
+    const requeued = await h.until(async () => {
+      const d = await byId(instance._id, doc._id);
+      return d?.error_code === 'timeout' ? d : null;
+    }, 'the abandoned send');
+    expect(requeued.error).to.match(/did not answer within 1000 ms/);
+    const sent = await h.until(async () => {
+      const d = await byId(instance._id, doc._id);
+      return d?.status === 'sent' || d?.status === 'delivered' ? d : null;
+    }, 'the retry');
+    expect(sent.attempts).to.equal(2);
+    expect(new Set(h.attempts.map((a) => a.wa_message_id))).to.deep.equal(new Set([doc.wa_message_id]));
+  });
+
   it('retries retryable failures with backoff under the same WhatsApp id, and gives up after maxAttempts', async () => {
     h = await startHarness({ config: { outbox: { maxAttempts: 2 } } });
     const instance = await h.instance();

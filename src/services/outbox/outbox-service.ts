@@ -4,7 +4,6 @@
  * caller asked for it to be queued or scheduled — wait for the engine's
  * answer. Also: one message, the listing, and cancellation.
  */
-import { ObjectId } from 'bson';
 import { contentText, type Content, type MediaInput, type StoredMedia } from '../../domain/content.js';
 import { parseScheduleAt } from '../../domain/schedule-at.js';
 import type { CodePhone, Recipient } from '../../domain/recipient.js';
@@ -44,12 +43,12 @@ export interface OutboxServiceOptions {
 
 /**
  * A WhatsApp-style message id (Baileys uses the 3EB0 prefix for ids it
- * generates). The body is an ObjectId — time, then per-process randomness,
+ * generates). The body is an ObjectId (newId) — time, then per-process randomness,
  * then a counter — so ids of messages accepted together sort together and
  * the index over them is written in a few pages instead of all over.
  */
 export function newWaMessageId(): string {
-  return `3EB0${new ObjectId().toHexString().toUpperCase()}`;
+  return `3EB0${newId().toUpperCase()}`;
 }
 
 export interface NewMessage {

@@ -61,6 +61,9 @@ export class SqliteEngine {
         return this.deleteMany(op.c, op.filter);
       case 'ensureIndexes':
         return this.ensureIndexes(op.c, op.specs);
+      case 'dropIndex':
+        this.db.exec(`DROP INDEX IF EXISTS "ix_${op.c}_${op.name}"`);
+        return null;
       case 'ping':
         return this.db.prepare('SELECT 1').get() && null;
     }

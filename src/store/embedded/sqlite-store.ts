@@ -100,6 +100,12 @@ export class SqliteStore implements Store {
     await this.call({ op: 'ensureIndexes', c: collection, specs });
   }
 
+  async dropIndex(collection: string, name: string): Promise<void> {
+    this.collection(collection);
+    // the same spelling ensureIndexes gives a default name ('nested.b_1' → 'nested_b_1')
+    await this.call({ op: 'dropIndex', c: collection, name: name.replace(/[^A-Za-z0-9_]/g, '_') });
+  }
+
   async ping(): Promise<void> {
     await this.call({ op: 'ping' });
   }

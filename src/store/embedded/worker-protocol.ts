@@ -20,6 +20,7 @@ export type StoreOp =
   | { op: 'deleteOne'; c: string; filter: Filter }
   | { op: 'deleteMany'; c: string; filter: Filter }
   | { op: 'ensureIndexes'; c: string; specs: IndexSpec[] }
+  | { op: 'dropIndex'; c: string; name: string }
   | { op: 'ping' };
 
 /** Whether an operation must run inside the write transaction. */

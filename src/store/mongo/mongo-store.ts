@@ -51,6 +51,16 @@ export class MongoStore implements Store {
     }
   }
 
+  async dropIndex(collection: string, name: string): Promise<void> {
+    try {
+      await this.db.collection(collection).dropIndex(name);
+    } catch (err) {
+      // 26 NamespaceNotFound (no such collection), 27 IndexNotFound: nothing to drop
+      if (err instanceof MongoServerError && (err.code === 26 || err.code === 27)) return;
+      throw err;
+    }
+  }
+
   async ping(): Promise<void> {
     await this.db.command({ ping: 1 });
   }
