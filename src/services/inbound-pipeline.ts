@@ -81,18 +81,28 @@ export class InboundPipeline {
 
   /** Processes a whole batch; resolves when every message is stored and its replies were handed over. */
   async handle(instanceId: string, messages: InboundMessage[]): Promise<void> {
-    const settings = await this.deps.settings.get(instanceId);
+    // both are cached values, not promises, on the busy path: no await there
+    const cachedSettings = this.deps.settings.get(instanceId);
+    const settings = cachedSettings instanceof Promise ? await cachedSettings : cachedSettings;
     if (!settings) {
       this.deps.log.warn({ instance_id: instanceId, count: messages.length }, 'inbound messages for an unknown instance dropped');
       return;
     }
-    const rules = await this.deps.rules.compiled(instanceId);
+    const cachedRules = this.deps.rules.compiled(instanceId);
+    const rules = cachedRules instanceof Promise ? await cachedRules : cachedRules;
+    if (messages.length === 1) {
+      // a live message comes alone
+      await this.process(instanceId, settings, rules, messages[0]).catch((err: unknown) => this.failed(instanceId, messages[0], err));
+      return;
+    }
     const results = await Promise.allSettled(messages.map((m) => this.process(instanceId, settings, rules, m)));
     results.forEach((r, i) => {
-      if (r.status === 'rejected') {
-        this.deps.log.error({ err: r.reason, instance_id: instanceId, wa_message_id: messages[i].wa_message_id }, 'inbound message processing failed');
-      }
+      if (r.status === 'rejected') this.failed(instanceId, messages[i], r.reason);
     });
+  }
+
+  private failed(instanceId: string, message: InboundMessage, err: unknown): void {
+    this.deps.log.error({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message processing failed');
   }
 
   /** The decision for a message, with nothing stored, sent or published (the rules test). */

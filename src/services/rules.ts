@@ -89,7 +89,8 @@ export class RulesService {
   }
 
   /** The instance's enabled rules, compiled; cached until they change. */
-  async compiled(instanceId: string): Promise<CompiledRules> {
+  /** The instance's compiled rules; the cached set itself, not a promise, while it is fresh (the pipeline's per-message path). */
+  compiled(instanceId: string): Promise<CompiledRules> | CompiledRules {
     const entry = this.cache.get(instanceId);
     const now = this.clock();
     if (entry && now - entry.checkedAt < VERSION_CHECK_MS) return entry.compiled;

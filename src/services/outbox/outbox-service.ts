@@ -10,7 +10,7 @@ import type { CodePhone, Recipient } from '../../domain/recipient.js';
 import { newId, type Filter } from '../../store/port.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
-import { asClaimed, type OutboxMessageDoc, type OutboxRepo, type OutboxSource, type QuotedRef } from '../../store/repositories/outbox.js';
+import { claimInPlace, type OutboxMessageDoc, type OutboxRepo, type OutboxSource, type QuotedRef } from '../../store/repositories/outbox.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
 import type { UploadedFile } from '../ports.js';
@@ -161,6 +161,7 @@ export class OutboxService {
    * queued like any message. Replies that could not be prepared are stored
    * as they are (failed). A duplicate key (the inbound message was
    * delivered again) rejects as from enqueue(), and nothing is handed over.
+   * The documents are the caller's, built for this call: claiming changes them.
    */
   async enqueueReplies(docs: OutboxMessageDoc[]): Promise<void> {
     if (docs.length === 0) return;
@@ -168,7 +169,8 @@ export class OutboxService {
     const adoptable = docs.some((d) => d.status === 'queued') && docs.every((d) => d.instance_id === instanceId);
     const ticket = adoptable ? this.o.pool.offerAdoption(instanceId, this.o.clock()) : null;
     if (!ticket) return this.enqueue(docs);
-    const stored = docs.map((d) => (d.status === 'queued' ? asClaimed(d, ticket.claimId, ticket.now, ticket.leaseUntil) : d));
+    // the replies were just built for this call, so they are claimed where they are, not copied
+    const stored = docs.map((d) => (d.status === 'queued' ? claimInPlace(d, ticket.claimId, ticket.now, ticket.leaseUntil) : d));
     try {
       await this.o.repo.insertMany(stored);
     } catch (err) {

@@ -81,8 +81,18 @@ export interface Claimed {
  * claimed one.
  */
 export function asClaimed(doc: OutboxMessageDoc, claimId: string, now: number, leaseUntil: number): OutboxMessageDoc {
+  return claimInPlace({ ...doc }, claimId, now, leaseUntil);
+}
+
+/** asClaimed() for a document nothing else holds yet (just built): sets the fields instead of copying it. */
+export function claimInPlace(doc: OutboxMessageDoc, claimId: string, now: number, leaseUntil: number): OutboxMessageDoc {
   // the same fields as claim()'s update
-  return { ...doc, status: 'sending', dispatch_at: leaseUntil, claim_id: claimId, updated_at: now, attempts: doc.attempts + 1 };
+  doc.status = 'sending';
+  doc.dispatch_at = leaseUntil;
+  doc.claim_id = claimId;
+  doc.updated_at = now;
+  doc.attempts += 1;
+  return doc;
 }
 
 /**
