@@ -110,6 +110,20 @@ function contract(label: string, open: OpenBackend) {
       expect(await items.countDocuments({})).to.equal(2);
     });
 
+    it('counts a status change whose filter pins the old status, and leaves the other documents alone', async () => {
+      await seed();
+      // the shape of the outbox's status writes: the filter's value is the one the update replaces
+      const r = await items.updateMany({ tag: 'x', flag: true }, { $set: { tag: 'done', n: 10 }, $unset: { nested: true } });
+      expect(r).to.deep.equal({ matched: 1, modified: 1, upsertedId: null });
+      const one = await items.updateOne({ tag: 'y' }, { $unset: { tag: true } });
+      expect(one).to.deep.equal({ matched: 1, modified: 1, upsertedId: null });
+      expect(await items.updateMany({ tag: 'x', flag: true }, { $set: { tag: 'done' } })).to.deep.include({ matched: 0, modified: 0 });
+      expect(names(await items.find({ tag: 'done' }))).to.deep.equal(['a']);
+      expect(await items.findOne({ name: 'a' })).to.deep.include({ n: 10, tag: 'done' }).and.not.have.property('nested');
+      expect(await items.countDocuments({ tag: 'x' })).to.equal(1);
+      expect(await items.countDocuments({ tag: 'y' })).to.equal(1);
+    });
+
     it('upserts with $setOnInsert and string ids', async () => {
       const r = await items.updateOne({ name: 'up' }, { $set: { n: 1 }, $setOnInsert: { tag: 'new' } }, { upsert: true });
       expect(r.upsertedId).to.be.a('string').with.lengthOf(24);

@@ -37,6 +37,22 @@ describe('embedded store: updates inside SQLite', () => {
     });
   }
 
+  it('knows when the filter makes every match change (no count or guard statement needed)', () => {
+    const cases: [Update, Record<string, unknown> | undefined, boolean][] = [
+      [{ $set: { status: 'sent', sent_at: 5 }, $unset: { dispatch_at: true } }, { _id: { $in: ['a'] }, claim_id: 'c', status: 'sending' }, true],
+      [{ $unset: { claim_id: true } }, { claim_id: 'c' }, true],
+      [{ $set: { status: 'sending' } }, { status: 'sending' }, false],
+      [{ $set: { status: 'sent' } }, { status: { $in: ['queued', 'sending'] } }, false],
+      [{ $set: { n: 2 } }, { n: { $gt: 1 } }, false],
+      [{ $set: { error: null } }, { error: null }, false],
+      [{ $unset: { gone: true }, $set: { gone: 'back' } }, { gone: 'soon' }, true],
+      [{ $set: { status: 'sent' } }, undefined, false],
+    ];
+    for (const [update, filter, expected] of cases) {
+      expect(compileSqlUpdate(update, filter)?.changesEveryMatch, JSON.stringify({ update, filter })).to.equal(expected);
+    }
+  });
+
   it('leaves the rest to the JavaScript path', () => {
     for (const update of [{ $set: { 'a.b': 1 } }, { $push: { list: 1 } }, { $set: { ratio: 0.1 } }, { $inc: { n: 0.5 } }, { $setOnInsert: { x: 1 } }, {}] as Update[]) {
       expect(compileSqlUpdate(update), JSON.stringify(update)).to.equal(null);

@@ -10,12 +10,19 @@
  * upserts, and non-integer numbers (SQLite renders REAL values with 15
  * significant digits, which could round what JavaScript would keep).
  */
-import type { Update } from '../port.js';
+import type { Filter, Update } from '../port.js';
 
 export interface SqlUpdate {
   /** An expression over the `doc` column giving the updated document. */
   expr: string;
   params: unknown[];
+  /**
+   * The filter pins a field to a value the update replaces or removes, so
+   * every row it matches is modified: no count of matches and no
+   * "did it change" guard are needed (the guard evaluates the update a
+   * second time). The outbox's status writes are all of this kind.
+   */
+  changesEveryMatch: boolean;
 }
 
 const TOP_LEVEL = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -24,7 +31,19 @@ function jsonPath(field: string): string {
   return `$."${field}"`;
 }
 
-export function compileSqlUpdate(update: Update): SqlUpdate | null {
+/** Whether every document matching `filter` is changed by `update` (see SqlUpdate.changesEveryMatch). */
+function changesEveryMatch(update: Update, filter: Filter | undefined): boolean {
+  if (!filter) return false;
+  for (const [field, pinned] of Object.entries(filter)) {
+    if (field.startsWith('$') || pinned === null || typeof pinned === 'object') continue;
+    const set = update.$set?.[field];
+    if (set !== undefined && (set === null || typeof set !== 'object') && set !== pinned) return true;
+    if (update.$unset?.[field] !== undefined && update.$set?.[field] === undefined) return true;
+  }
+  return false;
+}
+
+export function compileSqlUpdate(update: Update, filter?: Filter): SqlUpdate | null {
   for (const op of Object.keys(update)) if (op !== '$set' && op !== '$unset' && op !== '$inc') return null;
   const fields = [...Object.keys(update.$set ?? {}), ...Object.keys(update.$unset ?? {}), ...Object.keys(update.$inc ?? {})];
   if (fields.some((f) => !TOP_LEVEL.test(f))) return null;
@@ -63,5 +82,5 @@ export function compileSqlUpdate(update: Update): SqlUpdate | null {
     // json_set's own arguments come after the (possibly json_remove'd) document
     expr = `json_set(${expr}, ${args.join(', ')})`;
   }
-  return expr === 'doc' ? null : { expr, params };
+  return expr === 'doc' ? null : { expr, params, changesEveryMatch: changesEveryMatch(update, filter) };
 }

@@ -120,7 +120,7 @@ export class SqliteEngine {
   }
 
   private updateOne(c: string, filter: Filter, update: Update, upsert: boolean): UpdateResult {
-    const inSql = upsert ? null : compileSqlUpdate(update);
+    const inSql = upsert ? null : compileSqlUpdate(update, filter);
     const table = this.table(c);
     if (inSql) {
       const where = whereClause(filter);
@@ -136,7 +136,7 @@ export class SqliteEngine {
   }
 
   private updateMany(c: string, filter: Filter, update: Update): UpdateResult {
-    const inSql = compileSqlUpdate(update);
+    const inSql = compileSqlUpdate(update, filter);
     if (inSql) {
       const where = whereClause(filter);
       return this.updateInSql(c, where.sql, where.params, inSql);
@@ -179,6 +179,11 @@ export class SqliteEngine {
    */
   private updateInSql(c: string, where: string, whereParams: unknown[], u: SqlUpdate): UpdateResult {
     const table = this.table(c);
+    if (u.changesEveryMatch) {
+      // every matched row is modified: one statement, and its change count is both figures
+      const changed = guard(c, () => this.statement(`UPDATE ${table} SET doc = ${u.expr} WHERE ${where}`).run(...u.params, ...whereParams));
+      return { matched: changed.changes, modified: changed.changes, upsertedId: null };
+    }
     const matched = this.statement(`SELECT count(*) AS n FROM ${table} WHERE ${where}`).get(...whereParams) as { n: number };
     if (matched.n === 0) return { matched: 0, modified: 0, upsertedId: null };
     const changed = guard(c, () => this.statement(`UPDATE ${table} SET doc = ${u.expr} WHERE (${where}) AND (${u.expr}) IS NOT doc`).run(...u.params, ...whereParams, ...u.params));
