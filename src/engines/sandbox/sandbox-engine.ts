@@ -21,6 +21,7 @@ import {
   type GroupInfo,
   type NumberCheck,
   type ProfileInfo,
+  type Receipt,
   type SendRequest,
   type SendResult,
 } from '../engine.js';
@@ -59,6 +60,8 @@ export class SandboxEngine implements Engine {
   readonly instanceId: string;
   private state: EngineStatus = { status: 'disconnected', phone: null, name: null, qr: null, reason: null };
   private readonly events: EngineEvents;
+  /** Delivery receipts of this turn's sends, reported together at its end (like one messages.update). */
+  private receipts: Receipt[] = [];
   private readonly record: SandboxRecord;
   private readonly clock: () => number;
   /**
@@ -115,8 +118,18 @@ export class SandboxEngine implements Engine {
       sent_at: timestamp,
     });
     // the recipient's phone acknowledges a moment later, as WhatsApp's DELIVERY_ACK would
-    setImmediate(() => void this.events.receipt([{ wa_message_id: request.wa_message_id, status: 'delivered' }]));
+    this.acknowledge(request.wa_message_id);
     return { wa_message_id: request.wa_message_id, timestamp };
+  }
+
+  private acknowledge(waMessageId: string): void {
+    this.receipts.push({ wa_message_id: waMessageId, status: 'delivered' });
+    if (this.receipts.length > 1) return;
+    setImmediate(() => {
+      const receipts = this.receipts;
+      this.receipts = [];
+      void this.events.receipt(receipts);
+    });
   }
 
   async checkNumbers(phones: string[]): Promise<NumberCheck[]> {

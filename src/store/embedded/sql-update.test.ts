@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { applyUpdate } from '../documents.js';
-import type { Update } from '../port.js';
+import type { Filter, Update } from '../port.js';
 import { compileSqlUpdate } from './sql-update.js';
 
 describe('embedded store: updates inside SQLite', () => {
@@ -38,7 +38,7 @@ describe('embedded store: updates inside SQLite', () => {
   }
 
   it('knows when the filter makes every match change (no count or guard statement needed)', () => {
-    const cases: [Update, Record<string, unknown> | undefined, boolean][] = [
+    const cases: [Update, Filter | undefined, boolean][] = [
       [{ $set: { status: 'sent', sent_at: 5 }, $unset: { dispatch_at: true } }, { _id: { $in: ['a'] }, claim_id: 'c', status: 'sending' }, true],
       [{ $unset: { claim_id: true } }, { claim_id: 'c' }, true],
       [{ $set: { status: 'sending' } }, { status: 'sending' }, false],
