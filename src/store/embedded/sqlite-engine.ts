@@ -31,6 +31,10 @@ export class SqliteEngine {
   constructor(file: string, options: StoreOptions = {}) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
+    // Only takes effect when the file is new (an existing database keeps its page size). Each frame a
+    // commit appends to the WAL costs system calls; with ~1 KB documents and six indexes per message,
+    // 16 KiB pages made the pipeline benchmark ~4 % faster than 8 KiB and 4 KiB (interleaved pairs).
+    this.db.pragma('page_size = 16384');
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');

@@ -26,8 +26,8 @@ import { toWire, writes, type BatchResult, type FromWorker, type ToWorker, type 
  * every result back.
  */
 const MAX_TRANSACTION_OPS = 2048;
-/** 16k frames ≈ 64 MB of WAL at 4 KiB pages. */
-const MAX_WAL_FRAMES = 16384;
+/** How long the WAL may grow before this thread checkpoints it itself (see boundWal). */
+const MAX_WAL_BYTES = 64 * 1024 * 1024;
 
 const port = parentPort!;
 const init = workerData as WorkerInit;
@@ -40,6 +40,8 @@ try {
   send({ kind: 'fatal', error: toWire(err) });
   throw err;
 }
+/** MAX_WAL_BYTES in frames of this file's page size (new files use 16 KiB pages, older ones 4 KiB). */
+const MAX_WAL_FRAMES = Math.floor(MAX_WAL_BYTES / (engine.db.pragma('page_size', { simple: true }) as number));
 
 /** WAL length in frames, as last reported by the checkpointer. */
 let walFrames = 0;
