@@ -169,8 +169,11 @@ export class SandboxEngine implements Engine {
     if (this.state.status !== 'connected') throw new EngineNotConnectedError(this.state.status);
     const writes: Promise<void>[] = [];
     for (const m of messages) this.rememberSender(m, writes);
-    if (writes.length > 0) await Promise.all(writes);
-    await this.events.inbound(messages);
+    if (writes.length === 0) return this.events.inbound(messages);
+    // the phone's address book and the delivery do not depend on each other: both reach the store in this turn
+    const results = await Promise.allSettled([this.events.inbound(messages), ...writes]);
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** A fresh WhatsApp-style message id for injected messages. */
