@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { loadInbound } from '../test-support/inbound-fixtures.js';
+import { testRule } from '../test-support/rules.js';
 import { decide, type Decision, type StopReason } from './decide.js';
 import type { InboundMessage } from './inbound.js';
 import { emptyChatState, REPLY_CAP, type ChatState } from './loop-guard.js';
@@ -11,25 +12,7 @@ import { defaultSettings, mergeSettings, type BotSettings, type SettingsPatch } 
 // the fixtures' timestamp: Tuesday 2024-05-14 10:00 UTC
 const NOW = Date.UTC(2024, 4, 14, 10, 0);
 
-let seq = 0;
-function rule(overrides: Partial<Rule>): Rule {
-  seq++;
-  return {
-    id: `rule${seq}`,
-    name: `rule ${seq}`,
-    keywords: [],
-    match: 'contains',
-    case_sensitive: false,
-    priority: 0,
-    enabled: true,
-    scope: 'all',
-    message_types: null,
-    reply: { text: 'ok' },
-    cooldown_seconds: null,
-    created_at: seq,
-    ...overrides,
-  };
-}
+const rule = testRule;
 
 const prices = rule({ id: 'prices', name: 'Prices', keywords: ['precio', 'price'], reply: { text: '{Hola|Hola} [name], our prices are on the web' } });
 const anyImage = rule({ id: 'image', name: 'Any image', message_types: ['image'], reply: { text: 'Nice picture, [name]' } });

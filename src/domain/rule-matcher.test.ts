@@ -1,28 +1,12 @@
 import { expect } from 'chai';
 import { KeywordAutomaton } from './keyword-automaton.js';
 import { normalizeMessageText } from './normalize.js';
+import { testRule } from '../test-support/rules.js';
 import { compileRules } from './rule-matcher.js';
 import type { MatchMode, Rule } from './rules.js';
 
-let seq = 0;
-function rule(overrides: Partial<Rule> & { keywords?: string[] }): Rule {
-  seq++;
-  return {
-    id: `r${seq}`,
-    name: `rule ${seq}`,
-    keywords: ['x'],
-    match: 'contains',
-    case_sensitive: false,
-    priority: 0,
-    enabled: true,
-    scope: 'all',
-    message_types: null,
-    reply: { text: 'ok' },
-    cooldown_seconds: null,
-    created_at: seq,
-    ...overrides,
-  };
-}
+/** Rules here match 'x' unless a case says otherwise. */
+const rule = (overrides: Partial<Rule>): Rule => testRule({ keywords: ['x'], ...overrides });
 
 function matches(mode: MatchMode, keyword: string, text: string, caseSensitive = false): boolean {
   const compiled = compileRules([rule({ keywords: [keyword], match: mode, case_sensitive: caseSensitive })]);

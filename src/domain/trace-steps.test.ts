@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { inboundFixtureNames, loadInbound } from '../test-support/inbound-fixtures.js';
+import { testRule } from '../test-support/rules.js';
 import { decide } from './decide.js';
 import { emptyChatState } from './loop-guard.js';
 import { seededRandom } from './random.js';
@@ -8,22 +9,7 @@ import { defaultSettings, mergeSettings, type SettingsPatch } from './settings.j
 import { CONTENT_PASS, packTrace, STANDARD_STEPS, unpackTrace, type StoredTraceStep } from './trace-steps.js';
 
 const NOW = Date.UTC(2024, 4, 14, 10, 0);
-const RULES = compileRules([
-  {
-    id: 'r1',
-    name: 'Prices',
-    keywords: ['precio', 'price'],
-    match: 'contains',
-    case_sensitive: false,
-    priority: 0,
-    enabled: true,
-    scope: 'all',
-    message_types: null,
-    reply: { text: 'Hola [name]' },
-    cooldown_seconds: null,
-    created_at: 1,
-  },
-]);
+const RULES = compileRules([testRule({ id: 'r1', name: 'Prices', keywords: ['precio', 'price'], reply: { text: 'Hola [name]' }, created_at: 1 })]);
 const PATCHES: SettingsPatch[] = [{}, { actions: { send_webhook: true, multi_device: true } }, { actions: { reply_msgs: false } }, { active_hours: { from: '11:00', to: '18:00' } }];
 
 describe('domain/trace-steps', () => {
