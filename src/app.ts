@@ -114,7 +114,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const outbound = await createOutboxModule({ config, store, instancesRepo, engines, hub, ports: outboxPorts, clock, log });
   instances.onDeleted((instance) => outbound.forgetInstance(instance._id));
   // Inbound: rules, the pipeline (hub 'inbound' → decide → store, webhooks, replies) and the test chat.
-  // Replies go through the durable outbox, persisted in the same transaction as the inbound message.
+  // Replies go through the durable outbox, stored with the inbound message in one ordered insert.
   const bot = await createBotModule({
     store,
     instances,

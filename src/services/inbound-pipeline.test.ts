@@ -1,4 +1,16 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
+import { pino } from 'pino';
+import { SqliteStore } from '../store/embedded/sqlite-store.js';
+import type { InboundMessageDoc } from '../store/repositories/inbound-messages.js';
+import { InstancesRepo } from '../store/repositories/instances.js';
+import { createBotModule } from './bot-module.js';
+import { EngineHub } from './engine-hub.js';
+import { EngineManager } from './engine-manager.js';
+import { InstancesService } from './instances.js';
+import type { EventSink, ReplySender } from './ports.js';
 import type { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { loadInbound } from '../test-support/inbound-fixtures.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
@@ -77,7 +89,7 @@ describe('inbound pipeline', () => {
         expect(again.body).to.deep.include({ replied: false, stop: 'cooldown' });
 
         await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
-        // neither the message store nor the outbox takes the redelivery (reply ids derive from the WhatsApp id)
+        // the message store refuses the redelivery, and the ordered insert stops before its reply
         const outbound = await t.request('GET', `/v1/instances/${inst.id}/messages?direction=out`, { token });
         expect(outbound.body.pagination.total).to.equal(2);
         expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(sentBefore);
@@ -88,6 +100,46 @@ describe('inbound pipeline', () => {
   });
 
   describe('reply failures', () => {
+    it('stores the message alone, with the reason, when its replies cannot be stored', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-pipeline-'));
+      const store = new SqliteStore(path.join(dir, 'tucan.db'));
+      try {
+        const log = pino({ level: 'silent' });
+        const instancesRepo = new InstancesRepo(store);
+        await instancesRepo.init();
+        const instances = new InstancesService(instancesRepo);
+        const hub = new EngineHub(log);
+        const failing: ReplySender = { answer: () => Promise.reject(new Error('the outbox is unavailable')) };
+        const published: string[] = [];
+        const sink: EventSink = { publish: async (_id, events) => void published.push(...events.map((e) => e.type)), wants: () => true };
+        const bot = await createBotModule({
+          store,
+          instances,
+          instancesRepo,
+          engines: new EngineManager({}, hub, log),
+          hub,
+          sink,
+          sender: failing,
+          replyOutcomes: async () => null,
+          clock: Date.now,
+          log,
+        });
+        const { instance } = await instances.create('owner-1', { name: 'bot', engine: 'sandbox', settings: { actions: { send_webhook: true } } });
+        const message = loadInbound('text-private', { instance_id: instance._id, wa_message_id: 'UNANSWERED1', text: 'hello' });
+        await bot.pipeline.handle(instance._id, [message]);
+
+        const stored = (await store.collection('messages').findOne({ instance_id: instance._id, in_key: 'UNANSWERED1' })) as InboundMessageDoc | null;
+        expect(stored, 'the message is not lost with its replies').to.not.equal(null);
+        expect(stored!.decision).to.include({ used_default: true, reply_error: 'the outbox is unavailable' });
+        expect(await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'out' })).to.equal(0);
+        expect(published, 'its webhooks still go out; bot.replied does not').to.include('message.received').and.not.include('bot.replied');
+      } finally {
+        await store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+
     it('records a reply that could not be prepared as failed in the outbox, with the reason', async () => {
       const t = await startTestServer();
       try {

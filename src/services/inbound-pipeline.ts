@@ -9,15 +9,17 @@
  * 2. decide() runs on cached settings, the compiled rule set and the chat's
  *    memory (loaded once, then kept in memory).
  * 3. In one event-loop turn — one transaction on the embedded store — the
- *    message is inserted with its trace, its webhook events are published,
- *    the chat's durable memory is written and the replies are handed to the
- *    ReplySender (the outbox persists text replies in that same turn), so a
- *    crash can never keep the message and lose its answer. Reply ids are
- *    derived from the WhatsApp id, so a message redelivered after a restart
- *    is refused by both the message store and the outbox.
- * 4. bot.replied then carries the reply ids. A reply that could not be
- *    handed over is recorded on the message (the trace must not claim a
- *    reply that never left); a successful one costs no second write.
+ *    message is stored with its trace, its webhook events are published and
+ *    the chat's durable memory is written. A message with replies is stored
+ *    by the ReplySender, with them, as one ordered insert, message first: a
+ *    crash can never keep the message and lose its answer, and a message
+ *    delivered again after a restart is refused before a second answer is
+ *    written. (A reply with media from a URL is stored once the media is
+ *    taken in, and the message with it: its webhook events can precede the
+ *    stored message by that fetch.)
+ * 4. bot.replied then carries the reply ids. When the replies could not be
+ *    stored, the message is stored on its own with the reason (the trace
+ *    must not claim a reply that never left).
  */
 import { performance } from 'node:perf_hooks';
 import { decide, type Decision } from '../domain/decide.js';
@@ -29,11 +31,11 @@ import type { CompiledRules } from '../domain/rule-matcher.js';
 import type { BotSettings } from '../domain/settings.js';
 import type { Logger } from '../logger.js';
 import { newId } from '../store/port.js';
-import { newInboundDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
+import { newInboundDoc, type InboundMessageDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
 import type { BotSettingsCache } from './bot-settings-cache.js';
 import type { ChatMemory } from './chat-memory.js';
 import type { EngineHub } from './engine-hub.js';
-import type { EventSink, ReplySender } from './ports.js';
+import type { Answered, EventSink, ReplySender } from './ports.js';
 import type { RulesService } from './rules.js';
 
 export interface InboundPipelineDeps {
@@ -139,47 +141,42 @@ export class InboundPipeline {
     }
     if (this.deps.onDecide) this.deps.onDecide(performance.now() - started);
 
-    const stored = messages.insert(newInboundDoc(id, instanceId, message, decision, now));
+    const doc = newInboundDoc(id, instanceId, message, decision, now);
+    const stored = decision.replies.length > 0 ? this.storeWithReplies(instanceId, doc, message, decision) : messages.insert(doc).then(alone);
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
-    const handedOver = decision.replies.length > 0 ? this.handOver(instanceId, id, message, decision) : undefined;
-    const [isNew, , , replies] = await Promise.all([stored, published, remembered, handedOver]);
-    if (!isNew) {
+    const [answered] = await Promise.all([stored, published, remembered]);
+    if (!answered.stored) {
       this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message already stored; not answered again');
       return;
     }
-    if (!replies) return;
-    const { ids, error } = replies;
+    const { ids } = answered;
+    if (ids.length === 0) return;
     this.deps.onReplies?.(instanceId, message.wa_message_id, ids);
     this.handedOver?.(ids.length);
-    // the reply ids travel in bot.replied; the stored message is only rewritten when a reply failed
-    const writes: Promise<void>[] = [];
-    if (error !== null) writes.push(messages.recordReplyFailure(instanceId, id, error, clock()));
-    if (decision.bot_replied && ids.length > 0) {
-      writes.push(sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]));
-    }
-    await Promise.all(writes);
+    if (decision.bot_replied) await sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]);
   }
 
-  /** Never rejects: a failure to hand over is reported, and recorded on the message by the caller. */
-  private async handOver(instanceId: string, id: string, message: InboundMessage, decision: Decision): Promise<{ ids: string[]; error: string | null }> {
+  /** Never rejects for the replies' sake: when they cannot be stored, the message is stored alone, with the reason. */
+  private async storeWithReplies(instanceId: string, doc: InboundMessageDoc, message: InboundMessage, decision: Decision): Promise<Answered> {
     try {
-      const ids = await this.deps.sender.sendReplies(
+      return await this.deps.sender.answer(
+        doc,
         decision.replies.map((content) => ({
           instanceId,
           jid: message.chat_jid,
           phone: message.sender_phone,
           content,
-          inboundMessageId: id,
+          inboundMessageId: doc._id,
           inboundWaMessageId: message.wa_message_id,
           ruleId: decision.rule?.id ?? null,
         })),
       );
-      const missing = decision.replies.length - ids.length;
-      return { ids, error: missing > 0 ? `${missing} of ${decision.replies.length} replies could not be sent (see the logs)` : null };
     } catch (err) {
-      this.deps.log.error({ err, instance_id: instanceId, message_id: id }, 'bot replies could not be handed over');
-      return { ids: [], error: err instanceof Error ? err.message : String(err) };
+      this.deps.log.error({ err, instance_id: instanceId, message_id: doc._id }, 'bot replies could not be stored; the message is stored without them');
+      const reason = err instanceof Error ? err.message : String(err);
+      // refused as a duplicate means an earlier delivery (or the failed write itself) stored it already
+      return alone(await this.deps.messages.insert({ ...doc, decision: { ...doc.decision, reply_error: reason } }));
     }
   }
 
@@ -189,6 +186,10 @@ export class InboundPipeline {
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
     return true;
   }
+}
+
+function alone(stored: boolean): Answered {
+  return { stored, ids: [] };
 }
 
 function failedDecision(message: InboundMessage, settings: BotSettings, id: string, state: ChatState, err: unknown): Decision {

@@ -5,6 +5,7 @@
  */
 import type { Content, MediaBytes, MediaInput, MediaType, StoredMedia } from '../domain/content.js';
 import type { DomainEvent, EventType } from '../domain/events.js';
+import type { InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 
 /** A file from a multipart upload, read into memory. */
 export interface UploadedFile {
@@ -40,12 +41,25 @@ export interface ReplyRequest {
   ruleId: string | null;
 }
 
+/** What answer() stored. */
+export interface Answered {
+  /** False when the message was already stored (delivered again): nothing was written or queued. */
+  stored: boolean;
+  /** The replies' outbox message ids, in order; empty when nothing was stored. */
+  ids: string[];
+}
+
 /**
- * Sends bot replies. The outbox implementation persists each reply before
- * any attempt and resolves with the outbox message ids.
+ * Stores an inbound message with the bot's replies to it, and sends them.
+ * The outbox implementation writes the message and its replies as one
+ * ordered insert, the message first: a message delivered again is refused
+ * as a duplicate before any second answer is written, and a message is
+ * never stored without its replies. Each reply is persisted before any
+ * attempt. Rejects when the write failed; the caller then stores the
+ * message on its own.
  */
 export interface ReplySender {
-  sendReplies(replies: ReplyRequest[]): Promise<string[]>;
+  answer(message: InboundMessageDoc, replies: ReplyRequest[]): Promise<Answered>;
 }
 
 /** Media intake: validate, fetch (SSRF-safe) or decode, sniff, size-check, store. */

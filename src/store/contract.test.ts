@@ -188,6 +188,32 @@ function contract(label: string, open: OpenBackend) {
       expect(await items.countDocuments({})).to.equal(5);
     });
 
+    it('inserts many in order and stops at the first duplicate, keeping what came before it', async () => {
+      await items.insertOne({ _id: newId(), name: 'taken' });
+      let caught: unknown;
+      try {
+        await items.insertMany([
+          { _id: newId(), name: 'before' },
+          { _id: newId(), name: 'taken' },
+          { _id: newId(), name: 'after' },
+        ]);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(DuplicateKeyError);
+      expect(await items.countDocuments({ name: 'before' })).to.equal(1);
+      expect(await items.countDocuments({ name: 'after' }), 'nothing after the duplicate').to.equal(0);
+      // a refused first document takes the rest with it (an inbound message and its replies rely on this)
+      caught = undefined;
+      try {
+        await items.insertMany([{ _id: newId(), name: 'taken' }, { _id: newId(), name: 'answer' }]);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught).to.be.instanceOf(DuplicateKeyError);
+      expect(await items.countDocuments({ name: 'answer' })).to.equal(0);
+    });
+
     it('findOneAndUpdate claims atomically in sort order and returns before/after', async () => {
       await seed();
       const before = await items.findOneAndUpdate({ tag: 'x' }, { $set: { tag: 'claimed' } }, { sort: { created_at: 1 }, returnDocument: 'before' });

@@ -78,6 +78,11 @@ export interface IndexSpec {
 export interface Collection<T extends Doc> {
   readonly name: string;
   insertOne(doc: T): Promise<T>;
+  /**
+   * In order, and not atomic: the insert stops at the first failure (a
+   * duplicate key rejects with DuplicateKeyError), keeping the documents
+   * before it and writing none after it — MongoDB's ordered insertMany.
+   */
   insertMany(docs: T[]): Promise<T[]>;
   findOne(filter: Filter, options?: { sort?: Sort }): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;

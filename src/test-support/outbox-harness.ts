@@ -18,6 +18,7 @@ import { createOutboxModule, type OutboxModule } from '../services/outbox/outbox
 import { emptyPorts, type OutboxPorts } from '../services/outbox/outbox-ports.js';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { newId } from '../store/port.js';
+import { InboundMessagesRepo, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
 import { testConfig } from './test-server.js';
 
@@ -34,6 +35,8 @@ export interface Harness {
   dir: string;
   config: Config;
   instance(overrides?: Partial<InstanceDoc>): Promise<InstanceDoc>;
+  /** An inbound text message's document, as the pipeline stores it with the bot's replies (ReplySender.answer). */
+  inbound(instanceId: string, waMessageId: string, phone: string): InboundMessageDoc;
   /** Creates and connects the instance's sandbox engine. */
   connect(instanceId: string): Promise<Engine>;
   /** Every send the engine was asked to do (including failed attempts), in order. */
@@ -53,7 +56,8 @@ export async function startHarness(options: { config?: DeepPartial<Config>; port
   const store = new SqliteStore(path.join(dir, 'tucan.db'));
   const instancesRepo = new InstancesRepo(store);
   const record = new SandboxRecord(store);
-  await Promise.all([instancesRepo.init(), record.init()]);
+  // the inbound index too: bot replies are stored with the message they answer, which it keeps unique
+  await Promise.all([instancesRepo.init(), record.init(), new InboundMessagesRepo(store).init()]);
   const hub = new EngineHub(log);
   const attempts: SendRequest[] = [];
   const presence: { jid: string; presence: string }[] = [];
@@ -110,6 +114,29 @@ export async function startHarness(options: { config?: DeepPartial<Config>; port
         updated_at: now,
         ...overrides,
       });
+    },
+    inbound(instanceId: string, waMessageId: string, phone: string): InboundMessageDoc {
+      const now = clock();
+      const jid = `${phone}@s.whatsapp.net`;
+      return {
+        _id: newId(),
+        instance_id: instanceId,
+        direction: 'in',
+        status: 'received',
+        wa_message_id: waMessageId,
+        in_key: waMessageId,
+        chat_jid: jid,
+        phone,
+        sender_jid: jid,
+        from_me: false,
+        kind: 'text',
+        text: 'hello',
+        message: { push_name: null, is_group: false, is_broadcast: false, sent_by_api: false, offline: false, timestamp: now },
+        decision: { stop: null, rule: null, used_default: true, summary: 'answered by the test', events: [], replies: [], reply_error: null },
+        trace: [],
+        created_at: now,
+        updated_at: now,
+      };
     },
     async connect(instanceId: string) {
       const engine = engines.ensure(instanceId, 'sandbox');

@@ -3,7 +3,7 @@ import type { SendRequest } from '../../engines/engine.js';
 import { asClaimed, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import { startHarness, type Harness } from '../../test-support/outbox-harness.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
-import type { ReplyRequest } from '../ports.js';
+import type { Answered, ReplyRequest } from '../ports.js';
 import { newOutboxDoc } from './outbox-service.js';
 
 const TO = '573001234567';
@@ -12,6 +12,18 @@ const SENT = ['sent', 'delivered'];
 
 function reply(instanceId: string, text: string, inboundWaMessageId: string): ReplyRequest {
   return { instanceId, jid: JID, phone: TO, content: { type: 'text', text }, inboundMessageId: `in-${inboundWaMessageId}`, inboundWaMessageId, ruleId: null };
+}
+
+/** The pipeline's write: an inbound message (WhatsApp id `waId`) stored with one text reply. */
+function answer(h: Harness, instanceId: string, text: string, waId: string): Promise<Answered> {
+  return h.module.replySender.answer(h.inbound(instanceId, waId, TO), [reply(instanceId, text, waId)]);
+}
+
+/** The reply's id, for a message answered for the first time. */
+async function answered(h: Harness, instanceId: string, text: string, waId: string): Promise<string> {
+  const { stored, ids } = await answer(h, instanceId, text, waId);
+  expect(stored, `message ${waId} stored`).to.equal(true);
+  return ids[0];
 }
 
 const textOf = (req: SendRequest) => (req.content.type === 'text' ? req.content.text : '');
@@ -31,6 +43,11 @@ function watchInserts(h: Harness): OutboxMessageDoc[] {
   repo.insertMany = (docs) => {
     seen.push(...docs.map((d) => structuredClone(d)));
     return insertMany(docs);
+  };
+  const insertAnswer = repo.insertAnswer.bind(repo);
+  repo.insertAnswer = (message, replies) => {
+    seen.push(...replies.map((d) => structuredClone(d)));
+    return insertAnswer(message, replies);
   };
   return seen;
 }
@@ -61,7 +78,7 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     const atSend = new Map<string, OutboxMessageDoc | null>();
     h.script = async (req) => void atSend.set(textOf(req), await h.module.outboxRepo.byWaId(instance._id, req.wa_message_id));
 
-    const [id] = await h.module.replySender.sendReplies([reply(instance._id, 'Hi!', 'WA1')]);
+    const id = await answered(h, instance._id, 'Hi!', 'WA1');
     const sent = await settled(instance._id, id, 'the reply');
 
     expect(inserted[0]).to.include({ _id: id, status: 'sending', attempts: 1 });
@@ -81,17 +98,19 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     h.script = async (req) => {
       if (textOf(req) === 'once') await g.held;
     };
-    const first = await h.module.replySender.sendReplies([reply(instance._id, 'once', 'WA2')]);
+    const first = await answered(h, instance._id, 'once', 'WA2');
     await h.until(async () => h.attempts.some((a) => textOf(a) === 'once'), 'the first send');
-    expect(await h.module.replySender.sendReplies([reply(instance._id, 'once', 'WA2')]), 'while in flight').to.deep.equal(first);
+    const refused = { stored: false, ids: [] };
+    expect(await answer(h, instance._id, 'once', 'WA2'), 'while in flight').to.deep.equal(refused);
     g.open();
-    await settled(instance._id, first[0], 'the reply');
-    expect(await h.module.replySender.sendReplies([reply(instance._id, 'once', 'WA2')]), 'after').to.deep.equal(first);
+    await settled(instance._id, first, 'the reply');
+    expect(await answer(h, instance._id, 'once', 'WA2'), 'after').to.deep.equal(refused);
     // replies go out in the order they were handed over: once this one is out, a wrongly adopted copy would be too
-    const [marker] = await h.module.replySender.sendReplies([reply(instance._id, 'marker', 'WA3')]);
+    const marker = await answered(h, instance._id, 'marker', 'WA3');
     await settled(instance._id, marker, 'the marker reply');
     expect(h.attempts.filter((a) => textOf(a) === 'once')).to.have.length(1);
-    expect((await byId(instance._id, first[0]))!.attempts).to.equal(1);
+    expect((await byId(instance._id, first))!.attempts).to.equal(1);
+    expect(await h.store.collection('messages').countDocuments({ instance_id: instance._id, in_key: 'WA2' }), 'the message stored once').to.equal(1);
   });
 
   it('keeps a chat in order when adopted replies meet queued messages', async () => {
@@ -106,9 +125,9 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'hold' }, queue: true });
     await h.until(async () => h.attempts.some((a) => textOf(a) === 'hold'), 'the held send');
     // while the dispatcher is busy: a reply, a queued API message, another reply, all to the same chat
-    await h.module.replySender.sendReplies([reply(instance._id, 'reply 1', 'WA4')]);
+    await answered(h, instance._id, 'reply 1', 'WA4');
     await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'api' }, queue: true });
-    const [lastId] = await h.module.replySender.sendReplies([reply(instance._id, 'reply 2', 'WA5')]);
+    const lastId = await answered(h, instance._id, 'reply 2', 'WA5');
     g.open();
     await settled(instance._id, lastId, 'the last reply');
     expect(h.attempts.map(textOf)).to.deep.equal(['warm-up', 'hold', 'reply 1', 'api', 'reply 2']);
@@ -118,7 +137,7 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     h = await startHarness({ config: { outbox: { pacing: { enabled: true, minIntervalMs: 0, jitterMs: 0, typing: false } } } });
     let instance = await ready(h);
     let inserted = watchInserts(h);
-    const [paced] = await h.module.replySender.sendReplies([reply(instance._id, 'paced', 'WA6')]);
+    const paced = await answered(h, instance._id, 'paced', 'WA6');
     expect(inserted[0]).to.include({ _id: paced, status: 'queued', attempts: 0 });
     expect(await settled(instance._id, paced, 'the paced reply')).to.include({ attempts: 1 });
     await h.close();
@@ -127,13 +146,13 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     instance = await ready(h);
     inserted = watchInserts(h);
     await h.engines.get(instance._id)!.disconnect();
-    const [offline] = await h.module.replySender.sendReplies([reply(instance._id, 'offline', 'WA7')]);
+    const offline = await answered(h, instance._id, 'offline', 'WA7');
     expect(inserted[0]).to.include({ _id: offline, status: 'queued' });
     await h.connect(instance._id);
     expect(await settled(instance._id, offline, 'the reply after reconnecting')).to.include({ attempts: 1 });
 
     await h.module.pool.stop();
-    const [stopped] = await h.module.replySender.sendReplies([reply(instance._id, 'stopped', 'WA8')]);
+    const stopped = await answered(h, instance._id, 'stopped', 'WA8');
     expect(inserted[1]).to.include({ _id: stopped, status: 'queued' });
   });
 
@@ -146,7 +165,7 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     };
     const hold = await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'hold' }, queue: true });
     await h.until(async () => h.attempts.some((a) => textOf(a) === 'hold'), 'the held send');
-    const [held] = await h.module.replySender.sendReplies([reply(instance._id, 'held reply', 'WA9')]);
+    const held = await answered(h, instance._id, 'held reply', 'WA9');
     await h.engines.get(instance._id)!.disconnect();
     g.open();
     const back = await h.until(async () => {
@@ -169,7 +188,7 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     };
     await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'hold' }, queue: true });
     await h.until(async () => h.attempts.some((a) => textOf(a) === 'hold'), 'the held send');
-    const [held] = await h.module.replySender.sendReplies([reply(instance._id, 'held reply', 'WA10')]);
+    const held = await answered(h, instance._id, 'held reply', 'WA10');
     const stopping = h.module.pool.stop();
     g.open();
     await stopping;
@@ -218,7 +237,7 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
         await g.held;
         throw new Error('the process is gone');
       };
-      const [id] = await dead.module.replySender.sendReplies([reply(instance._id, 'in flight', 'WA11')]);
+      const id = await answered(dead, instance._id, 'in flight', 'WA11');
       await dead.until(async () => accepted, 'the engine taking the reply');
       const orphan = (await dead.module.outboxRepo.byId(instance._id, id))!;
       expect(orphan).to.include({ status: 'sending', attempts: 1 });

@@ -204,10 +204,11 @@ describe('outbox dispatcher', () => {
     h = await startHarness();
     const instance = await h.instance();
     await h.connect(instance._id);
-    const ids = await h.module.replySender.sendReplies([
+    const { stored, ids } = await h.module.replySender.answer(h.inbound(instance._id, 'WA1', TO), [
       { instanceId: instance._id, jid: `${TO}@s.whatsapp.net`, phone: TO, content: { type: 'text', text: 'Hi!' }, inboundMessageId: 'in1', inboundWaMessageId: 'WA1', ruleId: 'r1' },
       { instanceId: instance._id, jid: `${TO}@s.whatsapp.net`, phone: TO, content: { type: 'image', media: { url: 'https://example.com/a.jpg' } }, inboundMessageId: 'in1', inboundWaMessageId: 'WA1', ruleId: 'r1' },
     ]);
+    expect(stored).to.equal(true);
     expect(ids).to.have.length(2);
     const ok = await h.until(async () => {
       const d = await byId(instance._id, ids[0]);

@@ -7,7 +7,8 @@
 import { contentText, type Content, type MediaInput, type StoredMedia } from '../../domain/content.js';
 import { parseScheduleAt } from '../../domain/schedule-at.js';
 import type { CodePhone, Recipient } from '../../domain/recipient.js';
-import { newId, type Filter } from '../../store/port.js';
+import { DuplicateKeyError, newId, type Filter } from '../../store/port.js';
+import type { InboundMessageDoc } from '../../store/repositories/inbound-messages.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
 import { claimInPlace, type OutboxMessageDoc, type OutboxRepo, type OutboxSource, type QuotedRef } from '../../store/repositories/outbox.js';
@@ -155,29 +156,35 @@ export class OutboxService {
   }
 
   /**
-   * Bot replies of one inbound message. When the instance's dispatcher can
-   * take them at once they are stored already claimed and handed to it in
-   * memory, which saves the claim's write per batch; otherwise they are
-   * queued like any message. Replies that could not be prepared are stored
-   * as they are (failed). A duplicate key (the inbound message was
-   * delivered again) rejects as from enqueue(), and nothing is handed over.
-   * The documents are the caller's, built for this call: claiming changes them.
+   * An inbound message and the bot's replies to it, as one ordered insert,
+   * the message first: a message already stored (delivered again) is
+   * refused as a duplicate before any reply is written, and this resolves
+   * false with nothing queued. The replies carry fresh ids and no unique
+   * field of their own, so a duplicate can only be the message.
+   *
+   * When the instance's dispatcher can take the replies at once they are
+   * stored already claimed and handed to it in memory, which saves the
+   * claim's write per batch; otherwise they are queued like any message.
+   * Replies that could not be prepared are stored as they are (failed).
+   * The reply documents are the caller's, built for this call: claiming
+   * changes them.
    */
-  async enqueueReplies(docs: OutboxMessageDoc[]): Promise<void> {
-    if (docs.length === 0) return;
-    const instanceId = docs[0].instance_id;
+  async storeAnswer(message: InboundMessageDoc, docs: OutboxMessageDoc[]): Promise<boolean> {
+    const instanceId = message.instance_id;
     const adoptable = docs.some((d) => d.status === 'queued') && docs.every((d) => d.instance_id === instanceId);
     const ticket = adoptable ? this.o.pool.offerAdoption(instanceId, this.o.clock()) : null;
-    if (!ticket) return this.enqueue(docs);
     // the replies were just built for this call, so they are claimed where they are, not copied
-    const stored = docs.map((d) => (d.status === 'queued' ? claimInPlace(d, ticket.claimId, ticket.now, ticket.leaseUntil) : d));
+    if (ticket) for (const d of docs) if (d.status === 'queued') claimInPlace(d, ticket.claimId, ticket.now, ticket.leaseUntil);
     try {
-      await this.o.repo.insertMany(stored);
+      await this.o.repo.insertAnswer(message, docs);
     } catch (err) {
-      this.o.pool.adopt(ticket, []);
+      if (ticket) this.o.pool.adopt(ticket, []);
+      if (err instanceof DuplicateKeyError) return false;
       throw err;
     }
-    this.o.pool.adopt(ticket, stored.filter((d) => d.status === 'sending'));
+    if (ticket) this.o.pool.adopt(ticket, docs.filter((d) => d.status === 'sending'));
+    else if (docs.length > 0) this.o.pool.wake(instanceId);
+    return true;
   }
 
   /** One message of the instance, either direction. */

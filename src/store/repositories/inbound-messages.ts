@@ -152,10 +152,6 @@ export class InboundMessagesRepo {
     return this.coll.findOne({ instance_id: instanceId, in_key: waMessageId });
   }
 
-  async recordReplyFailure(instanceId: string, id: string, error: string, now: number): Promise<void> {
-    await this.coll.updateOne({ _id: id, instance_id: instanceId }, { $set: { 'decision.reply_error': error, updated_at: now } });
-  }
-
   async removeAll(instanceId: string): Promise<void> {
     await this.coll.deleteMany({ instance_id: instanceId, direction: 'in' });
   }

@@ -21,7 +21,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Content, StoredMedia } from '../../domain/content.js';
 import { PENDING, statusesBefore, timestampField, WAITING, type OutboundStatus, type ProgressStatus } from '../../domain/outbox.js';
-import type { Collection, Filter, Store, Update } from '../port.js';
+import type { Collection, Doc, Filter, Store, Update } from '../port.js';
+import type { InboundMessageDoc } from './inbound-messages.js';
 import { MESSAGES, type MessageBase } from './message-base.js';
 
 /** Waiting messages, and claimed ones (claimable again once their lease, kept in dispatch_at, expires). */
@@ -142,6 +143,15 @@ export class OutboxRepo {
 
   insertMany(docs: OutboxMessageDoc[]): Promise<OutboxMessageDoc[]> {
     return this.coll.insertMany(docs);
+  }
+
+  /**
+   * An inbound message and the replies to it, in one ordered insert: it
+   * stops at the first duplicate, so a message refused as already stored
+   * takes its replies with it.
+   */
+  async insertAnswer(message: InboundMessageDoc, replies: OutboxMessageDoc[]): Promise<void> {
+    await (this.coll as unknown as Collection<Doc>).insertMany([message, ...replies]);
   }
 
   byId(instanceId: string, id: string): Promise<OutboxMessageDoc | null> {
