@@ -28,14 +28,31 @@ describe('embedded store: updates inside SQLite', () => {
   ];
 
   for (const [label, update] of cases) {
-    it(`${label}: same document as the JavaScript path`, () => {
+    it(`${label}: same document as the JavaScript path, stored as JSONB or as older text`, () => {
       const sql = compileSqlUpdate(update);
       expect(sql, 'takes the SQL path').to.not.equal(null);
-      // the expression's placeholders come first in the statement text, the document's last
-      const { out } = db.prepare(`SELECT ${sql!.expr} AS out FROM (SELECT ? AS doc)`).get(...sql!.params, JSON.stringify(doc)) as { out: string };
-      expect(out).to.equal(JSON.stringify(applyUpdate(doc, update, false, true)));
+      for (const stored of ['jsonb(?)', '?']) {
+        // the expression's placeholders come first in the statement text, the document's last
+        const { out } = db.prepare(`SELECT json(${sql!.expr}) AS out FROM (SELECT ${stored} AS doc)`).get(...sql!.params, JSON.stringify(doc)) as { out: string };
+        expect(out, stored).to.equal(JSON.stringify(applyUpdate(doc, update, false, true)));
+      }
     });
   }
+
+  it('leaves the stored bytes as they were when nothing changes, which is how modified is told from matched', () => {
+    const noOps: Update[] = [{ $set: { status: 'queued', n: 3 } }, { $set: { text: doc.text, flag: true, nested: doc.nested } }, { $unset: { never: true } }, { $inc: { n: 0 } }];
+    for (const update of noOps) {
+      const sql = compileSqlUpdate(update)!;
+      for (const stored of ['jsonb(?)', '?']) {
+        // as the store's guard compares: a row still stored as text is converted first
+        const { same } = db.prepare(`SELECT (${sql.expr}) = jsonb(doc) AS same FROM (SELECT ${stored} AS doc)`).get(...sql.params, JSON.stringify(doc)) as { same: number };
+        expect(same, `${stored} ${JSON.stringify(update)}`).to.equal(1);
+      }
+    }
+    const changed = compileSqlUpdate({ $set: { status: 'sent' } })!;
+    const { same } = db.prepare(`SELECT (${changed.expr}) = jsonb(doc) AS same FROM (SELECT jsonb(?) AS doc)`).get(...changed.params, JSON.stringify(doc)) as { same: number };
+    expect(same).to.equal(0);
+  });
 
   it('knows when the filter makes every match change (no count or guard statement needed)', () => {
     const cases: [Update, Filter | undefined, boolean][] = [
