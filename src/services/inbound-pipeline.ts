@@ -154,7 +154,10 @@ export class InboundPipeline {
     if (ids.length === 0) return;
     this.deps.onReplies?.(instanceId, message.wa_message_id, ids);
     this.handedOver?.(ids.length);
-    if (decision.bot_replied) await sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]);
+    // built only when a subscription takes it, as the outbox does for its events
+    if (decision.bot_replied && sink.wants(instanceId, 'bot.replied')) {
+      await sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]);
+    }
   }
 
   /** Never rejects for the replies' sake: when they cannot be stored, the message is stored alone, with the reason. */
