@@ -87,7 +87,7 @@ export function compileSqlUpdate(update: Update, filter?: Filter): SqlUpdate | n
     params.push(jsonPath(field), jsonPath(field), by);
   }
   if (args.length > 0) {
-    // jsonb_set's own arguments come after the (possibly json_remove'd) document
+    // jsonb_set's own arguments come after the (possibly jsonb_remove'd) document
     expr = `jsonb_set(${expr}, ${args.join(', ')})`;
   }
   return expr === 'doc' ? null : { expr, params, changesEveryMatch: changesEveryMatch(update, filter) };

@@ -8,7 +8,7 @@
  * SQLite's binary JSON: the text is parsed once, on insert, and then every
  * index expression and in-SQL update reads the binary form directly, where
  * with text each of them looked the document up in a parse cache and an
- * update parsed it twice more (about 6 % of pipeline throughput in A/B
+ * update parsed it twice more (3–6 % of pipeline throughput in A/B
  * pairs). Rows written as text by older versions are read the same way
  * (json() and json_extract() take both) and become JSONB when next written.
  * Only the updates that need JavaScript (upserts, operators jsonb_set
