@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createApp } from '../src/app.js';
 import type { InboundMessage } from '../src/domain/inbound.js';
+import { RULE_DEFAULTS } from '../src/domain/rules.js';
 import { seededRandom } from '../src/domain/random.js';
 import type { SandboxEngine } from '../src/engines/sandbox/sandbox-engine.js';
 import type { Principal } from '../src/services/principal.js';
@@ -84,16 +85,11 @@ try {
         const i = start + k;
         const kws = [0, 1, 2].map((j) => keyword(i * 3 + j));
         return s.rules.create(principal, instance._id, {
+          ...RULE_DEFAULTS,
           name: `rule ${i}`,
           keywords: kws,
           match: 'contains',
-          case_sensitive: false,
-          priority: 0,
-          enabled: true,
-          scope: 'all',
-          message_types: null,
           reply: { text: `{Hi|Hello} [name], about ${kws[0]}: {it is in stock|we have it}.` },
-          cooldown_seconds: null,
         });
       }),
     );

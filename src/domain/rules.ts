@@ -77,18 +77,30 @@ const fields = {
 export const RuleDefinitionSchema = z.object(fields).strict();
 export type RuleDefinition = z.output<typeof RuleDefinitionSchema>;
 
+/** What a new rule gets for every field it leaves out (all but name and reply). */
+export const RULE_DEFAULTS = {
+  keywords: [],
+  match: 'contains',
+  case_sensitive: false,
+  priority: 0,
+  enabled: true,
+  scope: 'all',
+  message_types: null,
+  cooldown_seconds: null,
+} as const satisfies Omit<RuleDefinition, 'name' | 'reply'>;
+
 export const RuleCreateSchema = z
   .object({
     name: fields.name,
-    keywords: fields.keywords.default([]),
-    match: fields.match.default('contains'),
-    case_sensitive: fields.case_sensitive.default(false),
-    priority: fields.priority.default(0),
-    enabled: fields.enabled.default(true),
-    scope: fields.scope.default('all'),
-    message_types: fields.message_types.default(null),
+    keywords: fields.keywords.default([...RULE_DEFAULTS.keywords]),
+    match: fields.match.default(RULE_DEFAULTS.match),
+    case_sensitive: fields.case_sensitive.default(RULE_DEFAULTS.case_sensitive),
+    priority: fields.priority.default(RULE_DEFAULTS.priority),
+    enabled: fields.enabled.default(RULE_DEFAULTS.enabled),
+    scope: fields.scope.default(RULE_DEFAULTS.scope),
+    message_types: fields.message_types.default(RULE_DEFAULTS.message_types),
     reply: fields.reply,
-    cooldown_seconds: fields.cooldown_seconds.default(null),
+    cooldown_seconds: fields.cooldown_seconds.default(RULE_DEFAULTS.cooldown_seconds),
   })
   .strict()
   .superRefine((rule, ctx) => {
