@@ -8,6 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import type { Config, DeepPartial } from '../config.js';
+import { decide } from '../domain/decide.js';
+import { emptyChatState } from '../domain/loop-guard.js';
+import { compileRules } from '../domain/rule-matcher.js';
 import { defaultSettings } from '../domain/settings.js';
 import type { Engine, EngineFactory, SendRequest, SendResult } from '../engines/engine.js';
 import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
@@ -18,8 +21,9 @@ import { createOutboxModule, type OutboxModule } from '../services/outbox/outbox
 import { emptyPorts, type OutboxPorts } from '../services/outbox/outbox-ports.js';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { newId } from '../store/port.js';
-import { InboundMessagesRepo, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
+import { InboundMessagesRepo, newInboundDoc, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
+import { loadInbound } from './inbound-fixtures.js';
 import { testConfig } from './test-server.js';
 
 /** Decides what a scripted send does: return to send normally through the sandbox, or throw. */
@@ -116,27 +120,13 @@ export async function startHarness(options: { config?: DeepPartial<Config>; port
       });
     },
     inbound(instanceId: string, waMessageId: string, phone: string): InboundMessageDoc {
-      const now = clock();
+      // a recorded message, decided and shaped by the pipeline's own code, so the document is what it stores
       const jid = `${phone}@s.whatsapp.net`;
-      return {
-        _id: newId(),
-        instance_id: instanceId,
-        direction: 'in',
-        status: 'received',
-        wa_message_id: waMessageId,
-        in_key: waMessageId,
-        chat_jid: jid,
-        phone,
-        sender_jid: jid,
-        from_me: false,
-        kind: 'text',
-        text: 'hello',
-        message: { push_name: null, is_group: false, is_broadcast: false, sent_by_api: false, offline: false, timestamp: now },
-        decision: { stop: null, rule: null, used_default: true, summary: 'answered by the test', events: [], replies: [], reply_error: null },
-        trace: [],
-        created_at: now,
-        updated_at: now,
-      };
+      const message = loadInbound('text-private', { instance_id: instanceId, wa_message_id: waMessageId, chat_jid: jid, sender_jid: jid, sender_phone: phone });
+      const id = newId();
+      const now = clock();
+      const decision = decide(message, { settings: defaultSettings() }, compileRules([]), now, { messageId: id, random: () => 0, state: emptyChatState() });
+      return newInboundDoc(id, instanceId, message, decision, now);
     },
     async connect(instanceId: string) {
       const engine = engines.ensure(instanceId, 'sandbox');
