@@ -9,8 +9,28 @@ export interface StoreConfig {
   sync: 'normal' | 'full';
 }
 
+/** One backend the factory can open: its code lives in its own folder beside embedded/ and mongo/. */
+export interface StoreBackend {
+  /** Matches the store's `kind`. */
+  readonly name: string;
+  /** Whether this configuration asks for this backend. */
+  accepts(config: StoreConfig): boolean;
+  open(config: StoreConfig): Promise<Store>;
+}
+
+/**
+ * Every backend, in order of preference: the first that accepts the
+ * configuration opens it. The embedded store needs nothing configured, so it
+ * comes last. A new backend is its folder plus one entry here.
+ */
+export const STORE_BACKENDS: readonly StoreBackend[] = [
+  { name: 'mongodb', accepts: (c) => Boolean(c.mongodbUri), open: (c) => MongoStore.connect(c.mongodbUri!) },
+  { name: 'embedded', accepts: () => true, open: async (c) => new SqliteStore(path.join(c.dataDir, 'tucan.db'), { sync: c.sync }) },
+];
+
 /** MongoDB when a URI is configured, otherwise the embedded SQLite file in the data directory. */
 export async function openStore(config: StoreConfig): Promise<Store> {
-  if (config.mongodbUri) return MongoStore.connect(config.mongodbUri);
-  return new SqliteStore(path.join(config.dataDir, 'tucan.db'), { sync: config.sync });
+  const backend = STORE_BACKENDS.find((b) => b.accepts(config));
+  if (!backend) throw new Error('no store backend accepts this configuration');
+  return backend.open(config);
 }

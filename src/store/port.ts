@@ -95,8 +95,70 @@ export interface Collection<T extends Doc> {
   deleteMany(filter: Filter): Promise<number>;
 }
 
+/**
+ * What a backend guarantees beyond the Collection API above. Each flag is a
+ * promise a service may build on, and the contract suite (contract.test.ts)
+ * checks every one a backend claims. A service that needs a guarantee asks
+ * for it here; it never infers it from `Store.kind`.
+ */
+export interface StoreCapabilities {
+  /**
+   * Writes issued in one event-loop turn commit together: in one
+   * transaction, and none of their promises resolves before the commit that
+   * holds all of them. So once any write of a turn is acknowledged, every
+   * other write of that turn survives a crash as well: a record and the work
+   * it queues, issued in the same turn, are never torn apart. A write that
+   * fails (a duplicate key, say) fails alone; the others of its turn still
+   * commit.
+   *
+   * A turn is one callback of the event loop together with the promise
+   * continuations that run before control returns to it: `insertOne(a);
+   * insertOne(b)` is one turn, `await insertOne(a); insertOne(b)` is two.
+   *
+   * Without it each write commits on its own, and a crash can keep some
+   * writes of a turn and lose others (even after one of them was
+   * acknowledged).
+   */
+  readonly turnCommit: boolean;
+  /**
+   * Several processes may use the store at once. Then a lease or claim
+   * found at start-up may belong to another live process (let it expire
+   * rather than release it), and other processes may add work or change
+   * settings without this process hearing of it (poll, unless
+   * `changeNotification` is claimed).
+   *
+   * Without it the store belongs to one process at a time: what is leased
+   * at start-up was left by an earlier run of this process and can be
+   * released at once, and every write comes from this process, so in-process
+   * wake-ups and caches see every change.
+   */
+  readonly sharedAcrossProcesses: boolean;
+  /**
+   * `Store.watch` exists: the store tells this process when a collection
+   * changed, writes of other processes included, so a service can react
+   * instead of polling.
+   */
+  readonly changeNotification: boolean;
+}
+
 export interface Store {
-  readonly kind: 'embedded' | 'mongodb';
+  /**
+   * The backend's name ('embedded', 'mongodb'), for logs and /ready only.
+   * Services must not branch on it: they read `capabilities`. A plain
+   * string, so a new backend needs no change here.
+   */
+  readonly kind: string;
+  readonly capabilities: StoreCapabilities;
+  /**
+   * Present exactly when `capabilities.changeNotification` is claimed.
+   * Calls `onChange` soon after a write to `collection` commits, whichever
+   * process made it (this one included), for every write that commits
+   * after `watch` has returned. A call carries no detail and may
+   * stand for several writes, so the listener re-reads what it needs. A
+   * notification can be lost (a dropped connection, say): keep a slow poll
+   * as a safety net. Returns a function that stops the calls.
+   */
+  watch?(collection: string, onChange: () => void): () => void;
   collection<T extends Doc>(name: string): Collection<T>;
   ensureIndexes(collection: string, specs: IndexSpec[]): Promise<void>;
   /** Removes an index by the name ensureIndexes gave it, when it exists (an index the code no longer declares). */

@@ -3,21 +3,49 @@
  * fresh file in a temporary directory), MongoDB when MONGODB_URI is set, and
  * otherwise a visible skipped test saying why.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { MongoStore } from '../store/mongo/mongo-store.js';
-import type { Store } from '../store/port.js';
+import { newId, type Doc, type Store } from '../store/port.js';
 
-export type OpenBackend = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+/**
+ * Where one test's data lives, as plain data: opening it again gives another
+ * connection to the same store, in this process or in a child process.
+ */
+export type StoreSpec = { backend: 'embedded'; file: string } | { backend: 'mongodb'; uri: string; db: string };
+
+/** A new connection to the store a spec names; the caller closes it. */
+export async function openSpec(spec: StoreSpec): Promise<Store> {
+  switch (spec.backend) {
+    case 'embedded':
+      return new SqliteStore(spec.file);
+    case 'mongodb':
+      return MongoStore.connect(spec.uri, spec.db);
+  }
+}
+
+export interface OpenedBackend {
+  store: Store;
+  /** Where `store` keeps its data: `openSpec(spec)` opens it again. */
+  spec: StoreSpec;
+  /** Closes `store` and removes the data; stores opened again from `spec` are closed by whoever opened them. */
+  cleanup: () => Promise<void>;
+}
+
+export type OpenBackend = () => Promise<OpenedBackend>;
 
 export function onEveryBackend(name: string, suite: (label: string, open: OpenBackend) => void): void {
   suite('embedded (SQLite)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-store-'));
-    const store = new SqliteStore(path.join(dir, 'test.db'));
+    const spec: StoreSpec = { backend: 'embedded', file: path.join(dir, 'test.db') };
+    const store = await openSpec(spec);
     return {
       store,
+      spec,
       cleanup: async () => {
         await store.close();
         fs.rmSync(dir, { recursive: true, force: true });
@@ -27,8 +55,9 @@ export function onEveryBackend(name: string, suite: (label: string, open: OpenBa
   const mongoUri = process.env.MONGODB_URI;
   if (mongoUri) {
     suite('mongodb', async () => {
-      const store = await MongoStore.connect(mongoUri, `tucan_${name}_${process.pid}_${Date.now()}`);
-      return { store, cleanup: () => store.close() };
+      const spec: StoreSpec = { backend: 'mongodb', uri: mongoUri, db: `tucan_${name.replace(/\W+/g, '_')}_${process.pid}_${Date.now()}` };
+      const store = await openSpec(spec);
+      return { store, spec, cleanup: () => store.close() };
     });
   } else {
     describe(`${name}: mongodb`, () => {
@@ -38,4 +67,95 @@ export function onEveryBackend(name: string, suite: (label: string, open: OpenBa
       });
     });
   }
+}
+
+/** How many documents the crash turn writes after its first one. */
+export const CRASH_TURN_WRITES = 200;
+
+export interface CrashTurnDoc extends Doc {
+  n: number;
+}
+
+/**
+ * How the child process of the turnCommit crash checks writes and dies:
+ * - 'after-first-ack': one turn; it kills itself in the callback where the
+ *   turn's first write resolves, so nothing of it runs after that
+ *   acknowledgement;
+ * - 'one-write-at-a-time': the control: each write is issued once the one
+ *   before it is acknowledged (so each commits by itself), and it dies as
+ *   above;
+ * - 'mid-turn': one turn, which halfway prints "halfway" and keeps the
+ *   thread busy until the parent kills it, before any write of the turn can
+ *   be acknowledged.
+ */
+export type CrashTurnMode = 'after-first-ack' | 'one-write-at-a-time' | 'mid-turn';
+
+/**
+ * The child-process half of the turnCommit crash checks: opens the store and
+ * issues one insert into `turn_a`, then CRASH_TURN_WRITES inserts into
+ * `turn_b`, dying as `mode` says.
+ */
+export async function writeTurnThenCrash(spec: StoreSpec, mode: CrashTurnMode): Promise<void> {
+  const store = await openSpec(spec);
+  const a = store.collection<CrashTurnDoc>('turn_a');
+  const b = store.collection<CrashTurnDoc>('turn_b');
+  // connections and lazy set-up are done before the turn, so nothing but its own writes delays the acknowledgement
+  await store.collection<CrashTurnDoc>('turn_warmup').insertOne({ _id: newId(), n: 0 });
+  const crash = () => {
+    process.stdout.write('acknowledged\n');
+    process.kill(process.pid, 'SIGKILL');
+  };
+  const failed = (err: unknown) => {
+    process.stdout.write(`failed: ${String(err)}\n`);
+    process.exit(1);
+  };
+  setImmediate(() => {
+    if (mode === 'one-write-at-a-time') {
+      let previous: Promise<unknown> = a.insertOne({ _id: newId(), n: 0 });
+      previous.then(crash, failed);
+      for (let n = 0; n < CRASH_TURN_WRITES; n++) previous = previous.then(() => b.insertOne({ _id: newId(), n }));
+      previous.catch(failed);
+      return;
+    }
+    a.insertOne({ _id: newId(), n: 0 }).then(mode === 'after-first-ack' ? crash : () => process.stdout.write('acknowledged\n'), failed);
+    for (let n = 0; n < CRASH_TURN_WRITES; n++) {
+      if (n === CRASH_TURN_WRITES / 2) {
+        // the turn keeps the thread busy, as a long turn would: a backend that commits what it has
+        // received so far before the turn ends has the time to do it (and, after it, to acknowledge)
+        if (mode === 'mid-turn') process.stdout.write('halfway\n');
+        busyFor(mode === 'mid-turn' ? 10_000 : 20);
+      }
+      b.insertOne({ _id: newId(), n }).catch(failed);
+    }
+  });
+}
+
+function busyFor(ms: number): void {
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * Runs writeTurnThenCrash in a child process (killing it with SIGKILL when
+ * it prints "halfway"); resolves with what it printed and the signal that
+ * ended it.
+ */
+export function crashTurn(spec: StoreSpec, mode: CrashTurnMode): Promise<{ output: string; signal: NodeJS.Signals | null }> {
+  // CommonJS on purpose: with --input-type=module the embedded store's worker bootstrap (CommonJS, eval'd) would not run
+  const script =
+    `import(${JSON.stringify(import.meta.url)})` +
+    `.then((m) => m.writeTurnThenCrash(${JSON.stringify(spec)}, ${JSON.stringify(mode)}))` +
+    `.catch((err) => { console.error(err); process.exit(1); });`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--eval', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.includes('halfway\n')) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (_code, signal) => resolve({ output, signal }));
+  });
 }

@@ -5,10 +5,13 @@
  *
  * Group commit: batches arriving while a transaction is open join it; the
  * transaction commits once the thread has nothing more queued
- * (setImmediate), and only then are the results of every batch in it sent
- * back. The main thread resolves an operation's promise on that message, so
- * nothing a crash could still take away is ever acknowledged — reads
- * included, since they report what is about to be committed.
+ * (setImmediate) and the last batch did not announce more of its turn
+ * (`more`), and only then are the results of every batch in it sent back.
+ * So the operations of one event-loop turn of the main thread commit
+ * together even when they arrive in several chunks (the store's turnCommit
+ * capability). The main thread resolves an operation's promise on that
+ * message, so nothing a crash could still take away is ever acknowledged —
+ * reads included, since they report what is about to be committed.
  *
  * No savepoint per operation: each writes with single statements, and SQLite
  * undoes only the statement that fails (e.g. a unique violation), leaving the
@@ -22,8 +25,8 @@ import { toWire, writes, type BatchResult, type FromWorker, type ToWorker, type 
 
 /**
  * Operations one transaction may gather while more keep arriving; past it
- * the transaction commits at once, so a steady stream of work cannot hold
- * every result back.
+ * the transaction commits as soon as the turn in progress has fully arrived,
+ * so a steady stream of work cannot hold every result back.
  */
 const MAX_TRANSACTION_OPS = 2048;
 /** How long the WAL may grow before this thread checkpoints it itself (see boundWal). */
@@ -54,6 +57,8 @@ const checkpointer =
 
 let open = false;
 let scheduled = false;
+/** The last batch announced more of its turn: no commit until the turn's last batch. */
+let turnOpen = false;
 let opsInTransaction = 0;
 let done: BatchResult[] = [];
 
@@ -83,12 +88,15 @@ port.on('message', (msg: ToWorker) => {
   }
   done.push({ seq: msg.seq, values, errors });
   opsInTransaction += msg.ops.length;
+  turnOpen = msg.more;
+  // the turn's last batch schedules the commit (one scheduled before, for an earlier turn, waits for it)
+  if (turnOpen) return;
   if (opsInTransaction >= MAX_TRANSACTION_OPS) finish();
   else if (!scheduled) {
     scheduled = true;
     setImmediate(() => {
       scheduled = false;
-      finish();
+      if (!turnOpen) finish();
     });
   }
 });

@@ -41,8 +41,12 @@ export interface WorkerInit {
   tsx: string | null;
 }
 
-/** Main → worker. */
-export type ToWorker = { kind: 'batch'; seq: number; ops: StoreOp[] } | { kind: 'close' };
+/**
+ * Main → worker. A batch with `more` is a chunk sent ahead while its
+ * event-loop turn still runs: the transaction must stay open until a batch
+ * without it ends the turn, so the turn's writes commit together.
+ */
+export type ToWorker = { kind: 'batch'; seq: number; ops: StoreOp[]; more: boolean } | { kind: 'close' };
 
 /**
  * A batch's outcomes: one value per operation, and the errors (plain data)

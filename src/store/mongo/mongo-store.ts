@@ -15,12 +15,15 @@ import {
   type IndexSpec,
   type Sort,
   type Store,
+  type StoreCapabilities,
   type Update,
   type UpdateResult,
 } from '../port.js';
 
 export class MongoStore implements Store {
-  readonly kind = 'mongodb' as const;
+  readonly kind = 'mongodb';
+  /** Each write commits on its own; any number of processes may share the database. */
+  readonly capabilities: StoreCapabilities = { turnCommit: false, sharedAcrossProcesses: true, changeNotification: false };
 
   private constructor(
     private readonly client: MongoClient,
