@@ -45,7 +45,7 @@ async function waitForCount(target: number): Promise<void> {
 
 async function main(): Promise<void> {
   const t = await startTestServer({ app: { engineFactories: countingSandbox() } });
-  shared.record = t.app.services.sandbox;
+  shared.record = t.app.modules.engines.sandbox;
   try {
     const { token } = await t.owner('bench');
     const instance = await t.sandboxInstance(token);

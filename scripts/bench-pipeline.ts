@@ -23,7 +23,6 @@ import type { InboundMessage } from '../src/domain/inbound.js';
 import { RULE_DEFAULTS } from '../src/domain/rules.js';
 import { seededRandom } from '../src/domain/random.js';
 import type { SandboxEngine } from '../src/engines/sandbox/sandbox-engine.js';
-import type { Principal } from '../src/services/principal.js';
 import { testConfig } from '../src/test-support/test-server.js';
 
 const { values } = parseArgs({
@@ -68,14 +67,12 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-bench-pipeline-'));
 const app = await createApp(testConfig(dataDir), { logger: pino({ level: 'silent' }) });
 // listen() also starts the workers, the outbox dispatcher among them
 await app.listen();
-const s = app.services;
+const { store, engines, accounts, bot } = app.modules;
 
 try {
-  const ownerId = 'bench-owner';
-  const principal: Principal = { kind: 'owner', ownerId, sessionId: 'bench' };
-  const { instance } = await s.instances.create(ownerId, { name: 'bench', engine: 'sandbox' });
-  await s.lifecycle.connect(instance);
-  const engine = s.engines.get(instance._id) as SandboxEngine;
+  const { instance } = await accounts.instances.create('bench-owner', { name: 'bench', engine: 'sandbox' });
+  await accounts.lifecycle.connect(instance);
+  const engine = engines.engines.get(instance._id) as SandboxEngine;
 
   let t0 = performance.now();
   const CHUNK = 500;
@@ -84,7 +81,7 @@ try {
       Array.from({ length: Math.min(CHUNK, RULES - start) }, (_, k) => {
         const i = start + k;
         const kws = [0, 1, 2].map((j) => keyword(i * 3 + j));
-        return s.rules.create(principal, instance._id, {
+        return bot.rules.create(instance, {
           ...RULE_DEFAULTS,
           name: `rule ${i}`,
           keywords: kws,
@@ -96,7 +93,7 @@ try {
   }
   const createMs = performance.now() - t0;
   t0 = performance.now();
-  await s.rules.compiled(instance._id);
+  await bot.rules.compiled(instance._id);
   const compileMs = performance.now() - t0;
   log(`${RULES} rules created in ${(createMs / 1000).toFixed(2)} s, compiled in ${compileMs.toFixed(1)} ms`);
 
@@ -136,14 +133,14 @@ try {
 
   const latencies = new Float64Array(MESSAGES);
   let observed = 0;
-  s.pipeline.observeDecide((ms) => {
+  bot.pipeline.observeDecide((ms) => {
     if (observed < latencies.length) latencies[observed++] = ms;
   });
 
   let handedOver = 0;
-  s.pipeline.observeHandedOver((n) => (handedOver += n));
+  bot.pipeline.observeHandedOver((n) => (handedOver += n));
 
-  const sentBefore = await s.sandbox.countSent(instance._id);
+  const sentBefore = await engines.sandbox.countSent(instance._id);
   let next = 0;
   const cpu0 = process.cpuUsage();
   t0 = performance.now();
@@ -157,13 +154,13 @@ try {
     }),
   );
   const injectedAt = (performance.now() - t0) / 1000;
-  s.pipeline.observeDecide(undefined);
-  s.pipeline.observeHandedOver(undefined);
+  bot.pipeline.observeDecide(undefined);
+  bot.pipeline.observeHandedOver(undefined);
   // end to end means the reply has left through the sandbox engine (and is recorded there), not just entered the outbox
   let lastCount = -1;
   let lastProgress = performance.now();
   for (;;) {
-    const count = (await s.sandbox.countSent(instance._id)) - sentBefore;
+    const count = (await engines.sandbox.countSent(instance._id)) - sentBefore;
     if (count >= handedOver) break;
     if (count !== lastCount) [lastCount, lastProgress] = [count, performance.now()];
     else if (performance.now() - lastProgress > 10_000) break;
@@ -173,10 +170,10 @@ try {
   const cpu = process.cpuUsage(cpu0);
 
   // verification, outside the timed window
-  const stored = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in' });
-  const replied = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.stop': null });
-  const byRule = await s.store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.used_default': false, 'decision.stop': null });
-  const sent = (await s.sandbox.countSent(instance._id)) - sentBefore;
+  const stored = await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in' });
+  const replied = await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.stop': null });
+  const byRule = await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.used_default': false, 'decision.stop': null });
+  const sent = (await engines.sandbox.countSent(instance._id)) - sentBefore;
   const sorted = Array.from(latencies.subarray(0, observed)).sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
   const result = {

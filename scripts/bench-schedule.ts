@@ -46,7 +46,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const t = await startTestServer({ app: { engineFactories: countingSandbox() } });
-  shared.record = t.app.services.sandbox;
+  shared.record = t.app.modules.engines.sandbox;
   try {
     const { token } = await t.owner('bench');
     const instance = await t.sandboxInstance(token);

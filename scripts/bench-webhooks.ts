@@ -111,7 +111,7 @@ const arrivedAll = (count: number) =>
 
 // --- tucan with sandbox instances -----------------------------------------------
 const server = await startTestServer({ config: { network: { allowLoopbackUrls: true } } });
-const services = server.app.services;
+const { webhooks, engines } = server.app.modules;
 const owner = await server.owner('bench');
 const instances: string[] = [];
 const secrets: Record<string, string> = {};
@@ -177,8 +177,8 @@ function send(mode: Mode, instanceId: string): Promise<void> {
   const text = `bench ${++seq}`;
   const m = inbound(instanceId, text);
   sentAt.set(text, { at: wallNow(), left: FANOUT });
-  if (mode === 'publish') return services.webhooks.publish(instanceId, [asEvent(m)]);
-  return (services.engines.get(instanceId) as SandboxEngine).inject([m]);
+  if (mode === 'publish') return webhooks.sink.publish(instanceId, [asEvent(m)]);
+  return (engines.engines.get(instanceId) as SandboxEngine).inject([m]);
 }
 
 async function detectMode(): Promise<Mode> {

@@ -1,7 +1,7 @@
 /** The Koa application: request id → problem answers → global rate limit → routes. */
 import Koa from 'koa';
 import { Router } from '@koa/router';
-import type { Services } from '../services/services.js';
+import type { Api } from './api.js';
 import { mount, type MountContext } from './mount.js';
 import { problemHandler } from './middleware/problem.js';
 import { RateLimit } from './middleware/rate-limit.js';
@@ -13,9 +13,9 @@ import { webhookCatalog } from './webhook-catalog.js';
 
 const UNLIMITED_PATHS = new Set(['/health', '/ready']);
 
-export function createHttpApp(s: Services): { koa: Koa; routes: AnyRoute[]; openApi: () => Record<string, unknown> } {
-  const koa = new Koa({ proxy: s.config.server.trustProxy, maxIpsCount: 1 });
-  const limits = s.config.http;
+export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi: () => Record<string, unknown> } {
+  const koa = new Koa({ proxy: api.config.server.trustProxy, maxIpsCount: 1 });
+  const limits = api.config.http;
   const rateLimits = new Map<string, RateLimit>([
     ['global', new RateLimit('global', limits.rateLimit)],
     ['auth', new RateLimit('auth', limits.authRateLimit)],
@@ -26,17 +26,17 @@ export function createHttpApp(s: Services): { koa: Koa; routes: AnyRoute[]; open
   const openApi = () => (cached ??= buildOpenApi(registry, { tags: TAGS, ...webhookCatalog() }));
 
   const mc: MountContext = {
-    auth: s.auth,
-    cookieName: s.config.auth.cookieName,
-    limits: { jsonLimitBytes: limits.jsonLimitBytes, maxUploadBytes: Math.max(...Object.values(s.config.media.maxBytes)) },
+    lookup: { instances: api.instances, auth: api.auth },
+    cookieName: api.config.auth.cookieName,
+    limits: { jsonLimitBytes: limits.jsonLimitBytes, maxUploadBytes: Math.max(...Object.values(api.config.media.maxBytes)) },
     rateLimits,
     registry,
   };
   const router = new Router({ exclusive: 'specificity' });
-  for (const group of routeGroups(s, openApi)) mount(router, group.routes, mc, { formatError: group.formatError });
+  for (const group of routeGroups(api, { openApi, rateLimits, limits: mc.limits })) mount(router, group, mc);
 
   const globalLimit = rateLimits.get('global')!.middleware();
-  koa.use(requestId(s.log));
+  koa.use(requestId(api.log));
   koa.use(problemHandler());
   koa.use((ctx, next) => (UNLIMITED_PATHS.has(ctx.path) ? next() : globalLimit(ctx, next)));
   koa.use(router.routes());

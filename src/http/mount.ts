@@ -1,23 +1,26 @@
 /**
  * Turns declared routes into Koa middleware chains:
- * errors (in the route's dialect) → rate limit → credentials → body → validation → handler.
- * Credentials come before the body so unauthenticated uploads are never parsed
- * (routes with `bodyToken` read their small JSON/form body first: the token is in it).
+ *
+ *   errors (in the group's envelope) → rate limit → group quirks →
+ *   credentials → body → group quirks → validation → instance → handler
+ *
+ * Credentials come before the body so unauthenticated uploads are never
+ * parsed; a group whose dialect sends the credential inside a small JSON or
+ * form body reads that body first, in a quirk (kit/quirks.ts).
  */
 import type Koa from 'koa';
 import type { Router } from '@koa/router';
-import { UnauthorizedError } from '../services/errors.js';
-import type { AuthService } from '../services/auth.js';
+import { ForbiddenError, NotConnectedError, UnauthorizedError } from '../services/errors.js';
 import type { Principal } from '../services/principal.js';
 import { bodyParser, type BodyLimits } from './middleware/body.js';
-import { problemJson, sendProblem, type ErrorFormatter } from './middleware/problem.js';
+import { problemJson, sendProblem } from './middleware/problem.js';
 import type { RateLimit } from './middleware/rate-limit.js';
-import type { AnyRoute, RouteResult, UploadedFile } from './route.js';
+import type { AnyRoute, InstanceLookup, RouteGroup, RouteResult, UploadedFile } from './route.js';
 import { parseOrThrow } from './validation.js';
-import { ForbiddenError } from '../services/errors.js';
 
 export interface MountContext {
-  auth: AuthService;
+  /** Checks credentials, and looks instances up for the routes' resolvers. */
+  lookup: InstanceLookup;
   cookieName: string;
   limits: BodyLimits;
   rateLimits: Map<string, RateLimit>;
@@ -25,12 +28,7 @@ export interface MountContext {
   registry: AnyRoute[];
 }
 
-export interface MountOptions {
-  /** How this group's errors are enveloped (the seed dialects have their own). */
-  formatError?: ErrorFormatter;
-}
-
-/** The credential presented, in order of precedence: X-API-Key, Authorization, ?access_token (pages only), cookie. */
+/** The credential presented, in order of precedence: X-API-Key, Authorization, ?access_token (pages only), cookie, then one a quirk found in the body. */
 export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQuery: boolean): string | null {
   const apiKey = ctx.get('x-api-key').trim();
   if (apiKey) return apiKey;
@@ -41,20 +39,14 @@ export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQ
     return m[1];
   }
   if (allowQuery && typeof ctx.query.access_token === 'string' && ctx.query.access_token) return ctx.query.access_token;
-  return ctx.cookies.get(cookieName) ?? null;
+  return ctx.cookies.get(cookieName) ?? (ctx.state.credential as string | undefined) ?? null;
 }
 
-/** `access_token` of an already parsed JSON or form body (routes with `bodyToken`). */
-function bodyCredential(ctx: Koa.Context): string | null {
-  const token = (ctx.request.body as Record<string, unknown> | undefined)?.access_token;
-  return typeof token === 'string' && token.trim() ? token.trim() : null;
-}
-
-export async function resolvePrincipal(ctx: Koa.Context, route: Pick<AnyRoute, 'auth' | 'queryToken' | 'bodyToken'>, mc: MountContext): Promise<Principal | null> {
+export async function resolvePrincipal(ctx: Koa.Context, route: Pick<AnyRoute, 'auth' | 'queryToken'>, mc: MountContext): Promise<Principal | null> {
   if (route.auth === 'public') return null;
-  const credential = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false) ?? (route.bodyToken ? bodyCredential(ctx) : null);
+  const credential = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false);
   if (!credential) throw new UnauthorizedError('credentials required: Authorization: Bearer <token> or X-API-Key');
-  const principal = await mc.auth.authenticate(credential);
+  const principal = await mc.lookup.auth.authenticate(credential);
   if (route.auth === 'owner' && principal.kind !== 'owner') throw new ForbiddenError("this route needs the owner's login, not an instance token");
   return principal;
 }
@@ -69,41 +61,39 @@ function writeResult(ctx: Koa.Context, result: RouteResult | void): void {
   }
 }
 
-export function mount(router: Router, routes: AnyRoute[], mc: MountContext, options: MountOptions = {}): void {
-  const formatError = options.formatError ?? problemJson;
-  for (const route of routes) {
+export function mount(router: Router, group: RouteGroup, mc: MountContext): void {
+  const formatError = group.formatError ?? problemJson;
+  const reword = group.notConnected;
+  for (const route of group.routes) {
     mc.registry.push(route);
+    const quirks = group.quirks?.(route) ?? {};
     const chain: Koa.Middleware[] = [];
     chain.push(async (ctx, next) => {
       try {
         await next();
       } catch (err) {
-        sendProblem(ctx, err, formatError);
+        sendProblem(ctx, reword && err instanceof NotConnectedError ? err.worded(reword(err)) : err, formatError);
       }
     });
     if (route.rateLimit) {
       const limiter = mc.rateLimits.get(route.rateLimit);
       if (!limiter) throw new Error(`route ${route.method} ${route.path} names unknown rate limit ${route.rateLimit}`);
-      const limit = limiter.middleware();
-      const when = route.rateLimitWhen;
-      chain.push(when ? (ctx, next) => (when(ctx) ? limit(ctx, next) : next()) : limit);
+      chain.push(limiter.middleware());
     }
-    const accepts = route.accepts ?? (route.body ? ['json'] : []);
-    if (route.bodyToken && accepts.includes('multipart')) throw new Error(`route ${route.method} ${route.path}: bodyToken routes cannot take multipart (uploads are never parsed before the credential is checked)`);
-    const parseBody = accepts.length > 0 ? bodyParser(accepts, { jsonLimitBytes: route.maxJsonBytes ?? mc.limits.jsonLimitBytes, maxUploadBytes: route.maxUploadBytes ?? mc.limits.maxUploadBytes }, { jsonInForm: route.jsonInForm }) : null;
-    // a credential inside the body needs the (small, non-multipart) body first
-    if (parseBody && route.bodyToken) chain.push(parseBody);
+    chain.push(...(quirks.beforeCredentials ?? []));
     chain.push(async (ctx, next) => {
       ctx.state.principal = await resolvePrincipal(ctx, route, mc);
       await next();
     });
-    if (parseBody && !route.bodyToken) chain.push(parseBody);
+    const parseBody = bodyFor(route, mc.limits);
+    if (parseBody) chain.push(parseBody);
+    chain.push(...(quirks.afterBody ?? []));
     chain.push(async (ctx) => {
       const params = route.params ? parseOrThrow(route.params, 'params', ctx.params) : undefined;
       const query = route.query ? parseOrThrow(route.query, 'query', withoutCredential(ctx.query, route.queryToken)) : undefined;
       const rawBody = ctx.request.body ?? {};
       const body = route.body ? parseOrThrow(route.body, 'body', rawBody) : undefined;
-      const result = await route.handler({
+      const req = {
         params,
         query,
         body,
@@ -113,11 +103,19 @@ export function mount(router: Router, routes: AnyRoute[], mc: MountContext, opti
         ip: ctx.ip,
         requestId: ctx.state.requestId as string,
         ctx,
-      });
-      writeResult(ctx, result);
+      };
+      const instance = route.instance ? await route.instance({ ...req, principal: req.principal! }, mc.lookup) : undefined;
+      writeResult(ctx, await route.handler(instance ? Object.assign(req, { instance }) : req));
     });
     router.register(route.path, [route.method.toUpperCase()], chain as never);
   }
+}
+
+/** The route's body parser (none for routes without a body); a body a quirk already read is not read again. */
+export function bodyFor(route: AnyRoute, limits: BodyLimits): Koa.Middleware | null {
+  const accepts = route.accepts ?? (route.body ? ['json'] : []);
+  if (accepts.length === 0) return null;
+  return bodyParser(accepts, { jsonLimitBytes: route.maxJsonBytes ?? limits.jsonLimitBytes, maxUploadBytes: route.maxUploadBytes ?? limits.maxUploadBytes });
 }
 
 /** The page token is a credential, not a query parameter of the route. */

@@ -1,13 +1,25 @@
 /**
  * A route is declared once: its schemas validate the request, type the
  * handler, and generate the OpenAPI document (openapi.ts). Handlers receive
- * parsed input and return a result; they never touch validation.
+ * parsed input, and the instance the request acts on when the route names
+ * how to find it; they return a result and never touch validation.
+ *
+ * Routes come in groups: the native API, and one group per seed dialect,
+ * which brings its error envelope, its wording of "not connected" and its
+ * quirks (middleware for its own routes).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type Koa from 'koa';
 import type { z } from 'zod';
+import type { AuthService } from '../services/auth.js';
+import type { NotConnectedError } from '../services/errors.js';
+import type { InstancesService } from '../services/instances.js';
 import type { Principal } from '../services/principal.js';
 import type { UploadedFile } from '../services/ports.js';
+import type { InstanceDoc } from '../store/repositories/instances.js';
+import type { BodyKind, BodyLimits } from './middleware/body.js';
+import type { ErrorFormatter } from './middleware/problem.js';
+import type { RateLimit } from './middleware/rate-limit.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -18,7 +30,7 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
  */
 export type AuthMode = 'public' | 'owner' | 'principal';
 
-export type BodyKind = 'json' | 'multipart' | 'form';
+export type { BodyKind };
 
 export interface ResponseSpec {
   description: string;
@@ -45,6 +57,22 @@ export interface RouteRequest<P, Q, B> {
   ctx: Koa.Context;
 }
 
+/** What an instance resolver may look instances up with. */
+export interface InstanceLookup {
+  instances: Pick<InstancesService, 'get' | 'defaultFor' | 'list'>;
+  auth: Pick<AuthService, 'authenticate'>;
+}
+
+/**
+ * Finds the instance a request acts on, once its credential is checked and
+ * its input validated; answers 404 for an instance the principal may not
+ * use. See kit/instance.ts for the native and seed ways.
+ */
+export type InstanceResolver = (req: RouteRequest<z.ZodType, z.ZodType, z.ZodType> & { principal: Principal }, lookup: InstanceLookup) => Promise<InstanceDoc>;
+
+/** The handler's request: with `instance` when the route has an instance resolver. */
+export type HandlerRequest<P, Q, B, I> = RouteRequest<P, Q, B> & (I extends InstanceResolver ? { instance: InstanceDoc } : unknown);
+
 export interface RouteResult {
   status?: number;
   body?: unknown;
@@ -53,7 +81,12 @@ export interface RouteResult {
   type?: string;
 }
 
-export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined> {
+export interface RouteSpec<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  I extends InstanceResolver | undefined = undefined,
+> {
   method: Method;
   /** Koa style: `/v1/instances/:id`. */
   path: string;
@@ -63,14 +96,8 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   auth: AuthMode;
   /** Accept `?access_token=` as the credential (browser pages only). */
   queryToken?: boolean;
-  /**
-   * Also accept the instance token as `access_token` in a JSON or form body
-   * (seed 003 sends it there). The body is then read before the credential
-   * is checked, so such a route may not take multipart uploads.
-   */
-  bodyToken?: boolean;
-  /** Read a JSON text sent as application/x-www-form-urlencoded (curl --data without a Content-Type) as JSON. */
-  jsonInForm?: boolean;
+  /** How to find the instance the request acts on; the handler then gets it as `instance`. */
+  instance?: I;
   params?: P;
   query?: Q;
   body?: B;
@@ -84,21 +111,47 @@ export interface RouteSpec<P extends z.ZodType | undefined = undefined, Q extend
   maxJsonBytes?: number;
   /** Names a rate limiter registered on the app (in addition to the global one). */
   rateLimit?: string;
-  /** Applies `rateLimit` only to the requests for which this holds (a path shared by dialects with different limits). */
-  rateLimitWhen?: (ctx: Koa.Context) => boolean;
   responses: Record<number, ResponseSpec>;
   deprecated?: boolean;
   /** Left out of the OpenAPI document (e.g. aliases). */
   hidden?: boolean;
-  handler(req: RouteRequest<P, Q, B>): Promise<RouteResult | void>;
+  handler(req: HandlerRequest<P, Q, B, I>): Promise<RouteResult | void>;
 }
 
 // The registry stores routes with their generics erased.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoute = RouteSpec<any, any, any>;
+export type AnyRoute = RouteSpec<any, any, any, any>;
 
-export function defineRoute<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  spec: RouteSpec<P, Q, B>,
-): AnyRoute {
+export function defineRoute<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  I extends InstanceResolver | undefined = undefined,
+>(spec: RouteSpec<P, Q, B, I>): AnyRoute {
   return spec as AnyRoute;
+}
+
+/** Where a group's quirk runs in each of its routes' middleware chains (see mount.ts). */
+export interface Quirks {
+  /** Before the credential is checked: may read a small body, and a credential from it (ctx.state.credential). */
+  beforeCredentials?: Koa.Middleware[];
+  /** Once the body is parsed, before it is validated. */
+  afterBody?: Koa.Middleware[];
+}
+
+/** What route groups take besides the services: the OpenAPI document, the app's rate limiters and body limits. */
+export interface GroupContext {
+  openApi: () => Record<string, unknown>;
+  rateLimits: Map<string, RateLimit>;
+  limits: BodyLimits;
+}
+
+export interface RouteGroup {
+  routes: AnyRoute[];
+  /** How the group's errors are enveloped (the native API uses problem+json). */
+  formatError?: ErrorFormatter;
+  /** "WhatsApp is not connected" in the group's words (its way to link, its way to send later). */
+  notConnected?: (err: NotConnectedError) => string;
+  /** The dialect's quirks, for those of its routes that need them. */
+  quirks?: (route: AnyRoute) => Quirks;
 }

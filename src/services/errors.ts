@@ -15,6 +15,8 @@ export class ServiceError extends Error {
     message: string,
     readonly errors: FieldProblem[] = [],
     readonly headers: Record<string, string> = {},
+    /** The problem type's slug, where the status alone does not say it (e.g. 'send-failed'). */
+    readonly type?: string,
   ) {
     super(message);
     this.name = new.target.name;
@@ -80,5 +82,33 @@ export class TooManyRequestsError extends ServiceError {
 export class UnavailableError extends ServiceError {
   constructor(message: string, retryAfterSeconds?: number) {
     super(503, 'Service unavailable', message, [], retryAfterSeconds ? { 'Retry-After': String(retryAfterSeconds) } : {});
+  }
+}
+
+/** What a caller can do about a send or lookup refused because WhatsApp is not connected. */
+export type NotConnectedRemedy = 'connect' | 'queue';
+
+/**
+ * 503: WhatsApp is not connected for the instance. The message is the
+ * native API's; each seed dialect words it in its own terms (the route
+ * group's `notConnected`), from the connection status and the remedy.
+ */
+export class NotConnectedError extends UnavailableError {
+  constructor(
+    /** The connection status at the time (disconnected, qr, reconnecting…). */
+    readonly connection: string,
+    /** connect: link or connect it first; queue: or keep the message until it is (the native `queue`, a seed's schedule). */
+    readonly remedy: NotConnectedRemedy,
+    readonly reason: string | null = null,
+    retryAfterSeconds = 5,
+  ) {
+    const why = reason ? ` (${reason})` : '';
+    const todo = remedy === 'queue' ? 'connect it, or send with "queue": true to keep the message until it is' : 'connect it with POST /v1/instances/{id}/connect and retry';
+    super(`WhatsApp is not connected for this instance (status: ${connection}${why}); ${todo}`, retryAfterSeconds);
+  }
+
+  /** The same refusal in a dialect's words. */
+  worded(message: string): ServiceError {
+    return new ServiceError(this.status, this.title, message, this.errors, this.headers, this.type);
   }
 }

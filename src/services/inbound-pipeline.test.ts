@@ -6,15 +6,39 @@ import { pino } from 'pino';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import type { InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import { InstancesRepo } from '../store/repositories/instances.js';
-import { createBotModule } from './bot-module.js';
+import type { Doc, Store } from '../store/port.js';
+import { botModule } from '../modules/bot.js';
+import { outboxModule } from '../modules/outbox.js';
 import { EngineHub } from './engine-hub.js';
 import { EngineManager } from './engine-manager.js';
 import { InstancesService } from './instances.js';
-import type { EventSink, ReplySender } from './ports.js';
+import type { EventSink } from './ports.js';
 import type { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { loadInbound } from '../test-support/inbound-fixtures.js';
-import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { startTestServer, testConfig, type TestServer } from '../test-support/test-server.js';
 import { eventually, WebhookReceiver } from '../test-support/webhook-receiver.js';
+
+/** The store, except that writing a message with replies (more than one message at once) fails. */
+function unavailableForReplies(store: Store): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop !== 'collection') {
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      }
+      return <T extends Doc>(name: string) => {
+        const coll = target.collection<T>(name);
+        return new Proxy(coll, {
+          get(c, p, r) {
+            if (p === 'insertMany' && name === 'messages') return (docs: T[]) => (docs.length > 1 ? Promise.reject(new Error('the outbox is unavailable')) : c.insertMany(docs));
+            const v = Reflect.get(c, p, r);
+            return typeof v === 'function' ? v.bind(c) : v;
+          },
+        });
+      };
+    },
+  });
+}
 
 describe('inbound pipeline', () => {
   describe('webhooks', () => {
@@ -54,7 +78,7 @@ describe('inbound pipeline', () => {
       expect(replied.data.rule.name).to.equal('Prices');
       expect(replied.data.reply_message_ids).to.deep.equal(res.body.reply_messages.map((r: { message_id: string }) => r.message_id));
       const outbound = await t.request('GET', `/v1/instances/${id}/messages/${replied.data.reply_message_ids[0]}`, { token });
-      const sent = await t.app.services.sandbox.sentById(id, outbound.body.wa_message_id);
+      const sent = await t.app.modules.engines.sandbox.sentById(id, outbound.body.wa_message_id);
       expect(sent!.content).to.deep.include({ text: 'Prices for Eva' });
     });
 
@@ -76,9 +100,9 @@ describe('inbound pipeline', () => {
       const first = await t.request('POST', `/v1/instances/${inst.id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'menu' } });
       expect(first.body.replied).to.equal(true);
       const message = loadInbound('text-private', { instance_id: inst.id, wa_message_id: 'REDELIVERED1', text: 'hello' });
-      await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
+      await (t.app.modules.engines.engines.get(inst.id) as SandboxEngine).inject([message]);
       // both answers (to 'menu' and to the redelivered message's first delivery) have left the outbox
-      const sentBefore = await eventually(async () => (await t.app.services.sandbox.countSent(inst.id)) === 2 && 2);
+      const sentBefore = await eventually(async () => (await t.app.modules.engines.sandbox.countSent(inst.id)) === 2 && 2);
 
       const dataDir = t.dataDir;
       await t.close();
@@ -88,11 +112,11 @@ describe('inbound pipeline', () => {
         expect(again.status, again.text).to.equal(201);
         expect(again.body).to.deep.include({ replied: false, stop: 'cooldown' });
 
-        await (t.app.services.engines.get(inst.id) as SandboxEngine).inject([message]);
+        await (t.app.modules.engines.engines.get(inst.id) as SandboxEngine).inject([message]);
         // the message store refuses the redelivery, and the ordered insert stops before its reply
         const outbound = await t.request('GET', `/v1/instances/${inst.id}/messages?direction=out`, { token });
         expect(outbound.body.pagination.total).to.equal(2);
-        expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(sentBefore);
+        expect(await t.app.modules.engines.sandbox.countSent(inst.id)).to.equal(sentBefore);
       } finally {
         await t.close({ cleanup: true });
       }
@@ -109,21 +133,14 @@ describe('inbound pipeline', () => {
         await instancesRepo.init();
         const instances = new InstancesService(instancesRepo);
         const hub = new EngineHub(log);
-        const failing: ReplySender = { answer: () => Promise.reject(new Error('the outbox is unavailable')) };
+        const engines = new EngineManager({}, hub, log);
         const published: string[] = [];
         const sink: EventSink = { publish: async (_id, events) => void published.push(...events.map((e) => e.type)), wants: () => true };
-        const bot = await createBotModule({
-          store,
-          instances,
-          instancesRepo,
-          engines: new EngineManager({}, hub, log),
-          hub,
-          sink,
-          sender: failing,
-          replyOutcomes: async () => null,
-          clock: Date.now,
-          log,
-        });
+        const refuse = () => Promise.reject(new Error('not in this test'));
+        const ports = { events: sink, media: { store: refuse, load: refuse }, contacts: { vcardFields: refuse }, variator: { vary: (t: string) => t } };
+        // the outbox cannot take replies: every insert of a message with its replies fails
+        const outbox = await outboxModule({ config: testConfig(dir), store: unavailableForReplies(store), instancesRepo, engines, ports, clock: Date.now, log });
+        const bot = await botModule({ store, instancesRepo, engines, sink, record: outbox.conversations, replyOutcomes: async () => null, clock: Date.now, log });
         const { instance } = await instances.create('owner-1', { name: 'bot', engine: 'sandbox', settings: { actions: { send_webhook: true } } });
         const message = loadInbound('text-private', { instance_id: instance._id, wa_message_id: 'UNANSWERED1', text: 'hello' });
         await bot.pipeline.handle(instance._id, [message]);
@@ -139,7 +156,6 @@ describe('inbound pipeline', () => {
       }
     });
 
-
     it('records a reply that could not be prepared as failed in the outbox, with the reason', async () => {
       const t = await startTestServer();
       try {
@@ -154,7 +170,7 @@ describe('inbound pipeline', () => {
         expect(res.body.reply_messages).to.have.length(1);
         expect(res.body.reply_messages[0].status).to.equal('failed');
         expect(res.body.reply_messages[0].error).to.match(/could not be prepared.*loopback/);
-        expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(0);
+        expect(await t.app.modules.engines.sandbox.countSent(inst.id)).to.equal(0);
       } finally {
         await t.close({ cleanup: true });
       }

@@ -1,6 +1,6 @@
 /**
- * The inbound pipeline: engine hub 'inbound' → decide() → persist → events →
- * replies → trace.
+ * The inbound pipeline: engine 'inbound' events → decide() → the
+ * conversation record, webhook events and the chat's memory.
  *
  * For each message of a batch (all of them, concurrently, each isolated from
  * the others' failures):
@@ -8,18 +8,15 @@
  *    already seen is a redelivery and is dropped.
  * 2. decide() runs on cached settings, the compiled rule set and the chat's
  *    memory (loaded once, then kept in memory).
- * 3. In one event-loop turn — one transaction on the embedded store — the
- *    message is stored with its trace, its webhook events are published and
- *    the chat's durable memory is written. A message with replies is stored
- *    by the ReplySender, with them, as one ordered insert, message first: a
- *    crash can never keep the message and lose its answer, and a message
- *    delivered again after a restart is refused before a second answer is
- *    written. (A reply with media from a URL is stored once the media is
- *    taken in, and the message with it: its webhook events can precede the
- *    stored message by that fetch.)
- * 4. bot.replied then carries the reply ids. When the replies could not be
- *    stored, the message is stored on its own with the reason (the trace
- *    must not claim a reply that never left).
+ * 3. In one event-loop turn — one transaction on a store with turn commit —
+ *    the message is recorded with its trace and replies (ConversationRecord:
+ *    one ordered insert, message first, so a crash never keeps the message
+ *    and loses its answer, and a redelivery is refused before a second
+ *    answer), its webhook events are published and the chat's durable
+ *    memory is written. (A reply with media from a URL is stored once the
+ *    media is taken in, and the message with it: its webhook events can
+ *    precede the stored message by that fetch.)
+ * 4. bot.replied then carries the reply ids.
  */
 import { performance } from 'node:perf_hooks';
 import { decide, type Decision } from '../domain/decide.js';
@@ -30,29 +27,30 @@ import type { Random } from '../domain/random.js';
 import type { CompiledRules } from '../domain/rule-matcher.js';
 import type { BotSettings } from '../domain/settings.js';
 import type { Logger } from '../logger.js';
+import { botRepliedEvent } from '../domain/outbound-events.js';
 import { newId } from '../store/port.js';
-import { newInboundDoc, type InboundMessageDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
+import { newInboundDoc, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import type { BotSettingsCache } from './bot-settings-cache.js';
 import type { ChatMemory } from './chat-memory.js';
-import type { EngineHub } from './engine-hub.js';
-import type { Answered, EventSink, ReplySender } from './ports.js';
+import type { ConversationRecord, EventSink, ReplyRequest } from './ports.js';
 import type { RulesService } from './rules.js';
 
 export interface InboundPipelineDeps {
   settings: BotSettingsCache;
   rules: RulesService;
-  messages: InboundMessagesRepo;
   memory: ChatMemory;
-  sender: ReplySender;
+  record: ConversationRecord;
   sink: EventSink;
   clock: () => number;
   log: Logger;
   /** Spintax choices; Math.random unless a test injects a seeded source. */
   random?: Random;
-  /** Observes each decide() duration in milliseconds (the benchmark's latency figures). */
-  onDecide?: (ms: number) => void;
-  /** Observes the reply ids handed over for an inbound message (the test chat waits for their fate). */
-  onReplies?: (instanceId: string, waMessageId: string, replyIds: string[]) => void;
+}
+
+/** A message whose reply ids a caller waits for (see expectAnswer). */
+export interface ExpectedAnswer {
+  /** Stops expecting; the reply ids, empty when the message was not recorded yet or had none. */
+  done(): string[];
 }
 
 /** How many WhatsApp ids are remembered to drop redeliveries without a store read. */
@@ -61,7 +59,10 @@ const SEEN_LIMIT = 100_000;
 export class InboundPipeline {
   private readonly seen = new Set<string>();
   private readonly random: Random;
+  private onDecide: ((ms: number) => void) | undefined;
   private handedOver: ((count: number) => void) | undefined;
+  /** Reply ids per expected message (instance|WhatsApp id), for callers that injected it. */
+  private readonly expected = new Map<string, string[]>();
 
   constructor(private readonly deps: InboundPipelineDeps) {
     this.random = deps.random ?? Math.random;
@@ -69,7 +70,7 @@ export class InboundPipeline {
 
   /** Instrumentation: observes each decide() duration in milliseconds (the pipeline benchmark). */
   observeDecide(observer: ((ms: number) => void) | undefined): void {
-    this.deps.onDecide = observer;
+    this.onDecide = observer;
   }
 
   /** Instrumentation: observes how many replies each message handed to the sender (the pipeline benchmark waits for them). */
@@ -77,8 +78,21 @@ export class InboundPipeline {
     this.handedOver = observer;
   }
 
-  attach(hub: EngineHub): void {
-    hub.on('inbound', (instanceId, messages) => this.handle(instanceId, messages));
+  /**
+   * Keeps the reply ids of a message the caller is about to inject (the
+   * test chat shows what became of them); they are known once the
+   * injection resolved.
+   */
+  expectAnswer(instanceId: string, waMessageId: string): ExpectedAnswer {
+    const key = `${instanceId}|${waMessageId}`;
+    this.expected.set(key, []);
+    return {
+      done: () => {
+        const ids = this.expected.get(key) ?? [];
+        this.expected.delete(key);
+        return ids;
+      },
+    };
   }
 
   /** Processes a whole batch; resolves when every message is stored and its replies were handed over. */
@@ -122,14 +136,14 @@ export class InboundPipeline {
       this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'redelivered inbound message dropped');
       return;
     }
-    const { memory, messages, sink, clock } = this.deps;
+    const { memory, sink, clock } = this.deps;
     const wait = memory.ready(instanceId, message.chat_jid, rules.longestCooldownMs > 0);
     if (wait) await wait;
 
     // from here to the writes everything is synchronous, so the chat's memory cannot change underneath
     const id = newId();
     const now = clock();
-    const started = this.deps.onDecide ? performance.now() : 0;
+    const started = this.onDecide ? performance.now() : 0;
     const state = memory.current(instanceId, message.chat_jid);
     let decision: Decision;
     try {
@@ -139,10 +153,10 @@ export class InboundPipeline {
       this.deps.log.error({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, 'decide() failed; message stored without a reply');
       decision = failedDecision(message, settings, id, state, err);
     }
-    if (this.deps.onDecide) this.deps.onDecide(performance.now() - started);
+    if (this.onDecide) this.onDecide(performance.now() - started);
 
     const doc = newInboundDoc(id, instanceId, message, decision, now);
-    const stored = decision.replies.length > 0 ? this.storeWithReplies(instanceId, doc, message, decision) : messages.insert(doc).then(alone);
+    const stored = this.deps.record.record(doc, decision.replies.length > 0 ? this.replies(doc, message, decision) : NO_REPLIES);
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
     const [answered] = await Promise.all([stored, published, remembered]);
@@ -152,35 +166,26 @@ export class InboundPipeline {
     }
     const { ids } = answered;
     if (ids.length === 0) return;
-    this.deps.onReplies?.(instanceId, message.wa_message_id, ids);
+    // every message passes here; only injected test chat messages are expected
+    if (this.expected.size > 0) {
+      const key = `${instanceId}|${message.wa_message_id}`;
+      if (this.expected.has(key)) this.expected.set(key, ids);
+    }
     this.handedOver?.(ids.length);
     // built only when a subscription takes it, as the outbox does for its events
-    if (decision.bot_replied && sink.wants(instanceId, 'bot.replied')) {
-      await sink.publish(instanceId, [{ type: 'bot.replied', data: { ...decision.bot_replied, reply_message_ids: ids } }]);
-    }
+    if (decision.bot_replied && sink.wants(instanceId, 'bot.replied')) await sink.publish(instanceId, [botRepliedEvent(decision.bot_replied, ids)]);
   }
 
-  /** Never rejects for the replies' sake: when they cannot be stored, the message is stored alone, with the reason. */
-  private async storeWithReplies(instanceId: string, doc: InboundMessageDoc, message: InboundMessage, decision: Decision): Promise<Answered> {
-    try {
-      return await this.deps.sender.answer(
-        doc,
-        decision.replies.map((content) => ({
-          instanceId,
-          jid: message.chat_jid,
-          phone: message.sender_phone,
-          content,
-          inboundMessageId: doc._id,
-          inboundWaMessageId: message.wa_message_id,
-          ruleId: decision.rule?.id ?? null,
-        })),
-      );
-    } catch (err) {
-      this.deps.log.error({ err, instance_id: instanceId, message_id: doc._id }, 'bot replies could not be stored; the message is stored without them');
-      const reason = err instanceof Error ? err.message : String(err);
-      // refused as a duplicate means an earlier delivery (or the failed write itself) stored it already
-      return alone(await this.deps.messages.insert({ ...doc, decision: { ...doc.decision, reply_error: reason } }));
-    }
+  private replies(doc: InboundMessageDoc, message: InboundMessage, decision: Decision): ReplyRequest[] {
+    return decision.replies.map((content) => ({
+      instanceId: doc.instance_id,
+      jid: message.chat_jid,
+      phone: message.sender_phone,
+      content,
+      inboundMessageId: doc._id,
+      inboundWaMessageId: message.wa_message_id,
+      ruleId: decision.rule?.id ?? null,
+    }));
   }
 
   private firstSighting(key: string): boolean {
@@ -191,9 +196,7 @@ export class InboundPipeline {
   }
 }
 
-function alone(stored: boolean): Answered {
-  return { stored, ids: [] };
-}
+const NO_REPLIES: ReplyRequest[] = [];
 
 function failedDecision(message: InboundMessage, settings: BotSettings, id: string, state: ChatState, err: unknown): Decision {
   const detail = `the decision failed (${err instanceof Error ? err.message : String(err)}); no reply was sent`;

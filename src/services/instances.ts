@@ -1,14 +1,14 @@
 /**
  * Bot instances: creation with a one-time access token, owner isolation,
- * token rotation, deletion (with every dependent service cleaning up), and
- * per-bot settings.
+ * token rotation and per-bot settings. (Deletion involves every capability:
+ * see instance-deletion.ts.)
  */
 import { defaultSettings, mergeSettings, type BotSettings, type SettingsPatch } from '../domain/settings.js';
 import type { EngineKind } from '../engines/engine.js';
 import { newId } from '../store/port.js';
 import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances.js';
 import { issueKey } from './api-keys.js';
-import { ForbiddenError, NotFoundError } from './errors.js';
+import { NotFoundError } from './errors.js';
 import type { Principal } from './principal.js';
 
 export interface CreateInstanceInput {
@@ -18,10 +18,7 @@ export interface CreateInstanceInput {
   is_default?: boolean;
 }
 
-export type InstanceDeletedHook = (instance: InstanceDoc) => Promise<void>;
-
 export class InstancesService {
-  private readonly deletedHooks: InstanceDeletedHook[] = [];
   private readonly settingsHooks: ((instance: InstanceDoc) => void)[] = [];
   private readonly defaultLookups = new Map<string, Promise<InstanceDoc>>();
 
@@ -29,11 +26,6 @@ export class InstancesService {
     private readonly repo: InstancesRepo,
     private readonly clock: () => number = Date.now,
   ) {}
-
-  /** Services that keep per-instance data register here to remove it when the instance goes. */
-  onDeleted(hook: InstanceDeletedHook): void {
-    this.deletedHooks.push(hook);
-  }
 
   /** Services that cache settings (the inbound pipeline) hear about every change made through this process. */
   onSettingsChanged(hook: (instance: InstanceDoc) => void): void {
@@ -71,6 +63,11 @@ export class InstancesService {
     return this.repo.listByOwner(ownerId);
   }
 
+  /** The instances the principal may use: an owner's, or the one an instance token is for. */
+  async visibleTo(principal: Principal): Promise<InstanceDoc[]> {
+    return principal.kind === 'owner' ? this.list(principal.ownerId) : [await this.get(principal, principal.instanceId)];
+  }
+
   /**
    * Seed 002 has no instance ids: each user has one WhatsApp, created on
    * first use. It is the owner's instance flagged is_default, else their
@@ -100,37 +97,19 @@ export class InstancesService {
     return instance;
   }
 
-  /** Like get, but only the owner's login may do it (deletion, token rotation). */
-  async getAsOwner(principal: Principal, id: string): Promise<InstanceDoc> {
-    const instance = await this.get(principal, id);
-    if (principal.kind !== 'owner') throw new ForbiddenError("this action needs the owner's login, not an instance token");
-    return instance;
-  }
-
-  async rotateToken(principal: Principal, id: string): Promise<{ instance: InstanceDoc; token: string }> {
-    await this.getAsOwner(principal, id);
+  /** A new access token (shown once); the old one stops working at once. */
+  async rotateToken(instance: InstanceDoc): Promise<{ instance: InstanceDoc; token: string }> {
     const key = issueKey();
-    const instance = await this.repo.update(id, { token_prefix: key.prefix, token_hash: key.hash, token_rotated_at: this.clock() }, this.clock());
-    if (!instance) throw new NotFoundError('instance');
-    return { instance, token: key.token };
+    const updated = await this.repo.update(instance._id, { token_prefix: key.prefix, token_hash: key.hash, token_rotated_at: this.clock() }, this.clock());
+    if (!updated) throw new NotFoundError('instance');
+    return { instance: updated, token: key.token };
   }
 
-  async delete(principal: Principal, id: string): Promise<void> {
-    const instance = await this.getAsOwner(principal, id);
-    for (const hook of this.deletedHooks) await hook(instance);
-    await this.repo.remove(id);
-  }
-
-  async settings(principal: Principal, id: string): Promise<BotSettings> {
-    return (await this.get(principal, id)).settings;
-  }
-
-  async updateSettings(principal: Principal, id: string, patch: SettingsPatch): Promise<{ settings: BotSettings; modified: boolean }> {
-    const instance = await this.get(principal, id);
+  async updateSettings(instance: InstanceDoc, patch: SettingsPatch): Promise<{ settings: BotSettings; modified: boolean }> {
     const settings = mergeSettings(instance.settings, patch);
     const modified = JSON.stringify(settings) !== JSON.stringify(instance.settings);
     if (modified) {
-      await this.repo.update(id, { settings }, this.clock());
+      await this.repo.update(instance._id, { settings }, this.clock());
       for (const hook of this.settingsHooks) hook({ ...instance, settings });
     }
     return { settings, modified };

@@ -6,7 +6,6 @@
 import type { Logger } from '../logger.js';
 import { EngineSendError, type ConnectionUpdate, type EngineStatus, type ProfileInfo } from '../engines/engine.js';
 import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances.js';
-import type { EngineHub } from './engine-hub.js';
 import type { EngineManager } from './engine-manager.js';
 import { ConflictError, UnavailableError, ValidationError } from './errors.js';
 import { connectedEngine, lookup } from './contacts/engine-access.js';
@@ -30,12 +29,17 @@ export class LifecycleService {
   constructor(
     private readonly repo: InstancesRepo,
     private readonly engines: EngineManager,
-    hub: EngineHub,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
-  ) {
-    hub.on('connection', (instanceId, update) => this.record(instanceId, update));
-    hub.on('connection', (instanceId) => this.wakeWaiters(instanceId));
+  ) {}
+
+  /** An engine reported a connection change: it is persisted, and callers waiting for a QR look again. */
+  async connectionChanged(instanceId: string, update: ConnectionUpdate): Promise<void> {
+    try {
+      await this.record(instanceId, update);
+    } finally {
+      this.wakeWaiters(instanceId);
+    }
   }
 
   async connect(instance: InstanceDoc): Promise<StatusView> {

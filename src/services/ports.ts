@@ -1,10 +1,11 @@
 /**
- * Seams between services built by different parts of the system. Each is a
- * small interface so the inbound pipeline, the outbox, media intake and the
+ * Seams between capabilities built by different modules. Each is a small
+ * interface so the inbound pipeline, the outbox, media intake and the
  * webhook service can be composed in src/app.ts without knowing each other.
  */
 import type { Content, MediaBytes, MediaInput, MediaType, StoredMedia } from '../domain/content.js';
 import type { DomainEvent, EventType } from '../domain/events.js';
+import type { VariationOptions } from '../domain/variation/vary.js';
 import type { InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 
 /** A file from a multipart upload, read into memory. */
@@ -41,25 +42,26 @@ export interface ReplyRequest {
   ruleId: string | null;
 }
 
-/** What answer() stored. */
+/** What record() stored. */
 export interface Answered {
   /** False when the message was already stored (delivered again): nothing was written or queued. */
   stored: boolean;
-  /** The replies' outbox message ids, in order; empty when nothing was stored. */
+  /** The replies' outbox message ids, in order; empty when none was stored. */
   ids: string[];
 }
 
 /**
- * Stores an inbound message with the bot's replies to it, and sends them.
- * The outbox implementation writes the message and its replies as one
- * ordered insert, the message first: a message delivered again is refused
- * as a duplicate before any second answer is written, and a message is
- * never stored without its replies. Each reply is persisted before any
- * attempt. Rejects when the write failed; the caller then stores the
- * message on its own.
+ * The conversation record, the one writer of inbound messages: it stores a
+ * message with its decision and zero or more replies as one ordered
+ * insert, the message first, and queues the replies in the outbox. A
+ * message delivered again is refused as a duplicate before any second
+ * answer is written; a message is never stored without its replies, and
+ * never lost for their sake (when they cannot be stored, it is stored
+ * alone with the reason in `decision.reply_error`). Each reply is
+ * persisted before any attempt.
  */
-export interface ReplySender {
-  answer(message: InboundMessageDoc, replies: ReplyRequest[]): Promise<Answered>;
+export interface ConversationRecord {
+  record(message: InboundMessageDoc, replies: ReplyRequest[]): Promise<Answered>;
 }
 
 /** Media intake: validate, fetch (SSRF-safe) or decode, sniff, size-check, store. */
@@ -81,11 +83,7 @@ export interface MediaIntake {
 }
 
 /** Seed 002's aiModifications. */
-export interface TextVariationOptions {
-  useSynonyms?: boolean;
-  addEmojis?: boolean;
-  shuffleSentences?: boolean;
-}
+export type TextVariationOptions = VariationOptions;
 
 /** Varies each copy of a bulk or scheduled text; deterministic for a given random source. */
 export interface TextVariator {

@@ -5,10 +5,9 @@ import { expect } from 'chai';
 import { normalizeMessageText } from '../domain/normalize.js';
 import { RuleCreateSchema } from '../domain/rules.js';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
-import { InstancesRepo } from '../store/repositories/instances.js';
+import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
 import { RulesRepo } from '../store/repositories/rules.js';
 import { InstancesService } from './instances.js';
-import type { Principal } from './principal.js';
 import { RulesService } from './rules.js';
 
 describe('RulesService', () => {
@@ -16,8 +15,8 @@ describe('RulesService', () => {
   let store: SqliteStore;
   let now: number;
   let instances: InstancesService;
+  let instance: InstanceDoc;
   let instanceId: string;
-  const owner: Principal = { kind: 'owner', ownerId: 'owner-1', sessionId: 's' };
   const clock = () => now;
   const definition = (name: string, keyword: string) => RuleCreateSchema.parse({ name, keywords: [keyword], reply: { text: name } });
   const matched = async (service: RulesService, text: string) => {
@@ -32,7 +31,8 @@ describe('RulesService', () => {
     const instancesRepo = new InstancesRepo(store);
     await instancesRepo.init();
     instances = new InstancesService(instancesRepo, clock);
-    instanceId = (await instances.create('owner-1', { engine: 'sandbox' })).instance._id;
+    instance = (await instances.create('owner-1', { engine: 'sandbox' })).instance;
+    instanceId = instance._id;
   });
   afterEach(async () => {
     await store.close();
@@ -42,24 +42,24 @@ describe('RulesService', () => {
   async function service(maxRules?: number): Promise<RulesService> {
     const repo = new RulesRepo(store);
     await repo.init();
-    return new RulesService(repo, instances, clock, maxRules);
+    return new RulesService(repo, clock, maxRules);
   }
 
   it('recompiles after every local change, without waiting', async () => {
     const rules = await service();
     expect(await matched(rules, 'hello')).to.deep.equal([]);
-    const hello = await rules.create(owner, instanceId, definition('greet', 'hello'));
+    const hello = await rules.create(instance, definition('greet', 'hello'));
     expect(await matched(rules, 'hello')).to.deep.equal(['greet']);
-    await rules.update(owner, instanceId, hello._id, { keywords: ['hi'] });
+    await rules.update(instance, hello._id, { keywords: ['hi'] });
     expect(await matched(rules, 'hello')).to.deep.equal([]);
     expect(await matched(rules, 'hi')).to.deep.equal(['greet']);
-    await rules.delete(owner, instanceId, hello._id);
+    await rules.delete(instance, hello._id);
     expect(await matched(rules, 'hi')).to.deep.equal([]);
   });
 
   it('compiles once per change, not per message', async () => {
     const rules = await service();
-    await rules.create(owner, instanceId, definition('greet', 'hello'));
+    await rules.create(instance, definition('greet', 'hello'));
     const first = await rules.compiled(instanceId);
     expect(await rules.compiled(instanceId)).to.equal(first);
     now += 10_000; // past the version check: same version, same compiled set
@@ -70,29 +70,33 @@ describe('RulesService', () => {
     const here = await service();
     const there = await service();
     expect(await matched(here, 'hello')).to.deep.equal([]);
-    await there.create(owner, instanceId, definition('greet', 'hello'));
+    await there.create(instance, definition('greet', 'hello'));
     now += 10_000;
     expect(await matched(here, 'hello')).to.deep.equal(['greet']);
   });
 
   it('caps the number of rules per instance', async () => {
     const rules = await service(2);
-    const a = await rules.create(owner, instanceId, definition('a', 'a'));
-    await rules.create(owner, instanceId, definition('b', 'b'));
+    const a = await rules.create(instance, definition('a', 'a'));
+    await rules.create(instance, definition('b', 'b'));
     let error: unknown = null;
-    await rules.create(owner, instanceId, definition('c', 'c')).catch((e) => (error = e));
+    await rules.create(instance, definition('c', 'c')).catch((e) => (error = e));
     expect(error).to.have.property('status', 422);
-    await rules.delete(owner, instanceId, a._id);
-    await rules.create(owner, instanceId, definition('c', 'c'));
+    await rules.delete(instance, a._id);
+    await rules.create(instance, definition('c', 'c'));
   });
 
   it('answers 404 for rules of another instance or owner', async () => {
     const rules = await service();
-    const rule = await rules.create(owner, instanceId, definition('a', 'a'));
-    const otherInstance = (await instances.create('owner-1', { engine: 'sandbox' })).instance._id;
+    const rule = await rules.create(instance, definition('a', 'a'));
+    const otherInstance = (await instances.create('owner-1', { engine: 'sandbox' })).instance;
     const errors: unknown[] = [];
-    await rules.get(owner, otherInstance, rule._id).catch((e) => errors.push(e));
-    await rules.get({ kind: 'owner', ownerId: 'owner-2', sessionId: 's' }, instanceId, rule._id).catch((e) => errors.push(e));
+    await rules.get(otherInstance, rule._id).catch((e) => errors.push(e));
+    // another owner never gets the instance, so never its rules
+    await instances
+      .get({ kind: 'owner', ownerId: 'owner-2', sessionId: 's' }, instanceId)
+      .then((i) => rules.get(i, rule._id))
+      .catch((e) => errors.push(e));
     expect(errors.map((e) => (e as { status: number }).status)).to.deep.equal([404, 404]);
   });
 });

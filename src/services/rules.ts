@@ -1,5 +1,5 @@
 /**
- * Keyword rules: CRUD with owner isolation, and the compiled rule set the
+ * Keyword rules: CRUD per instance, and the compiled rule set the
  * pipeline matches against. A rule set is compiled once per change, not per
  * message: local changes drop the cached set at once; changes made by another
  * process are noticed through the version counter, checked at most every
@@ -10,8 +10,7 @@ import { ruleProblems, type Rule, type RuleDefinition, type RulePatch } from '..
 import { newId } from '../store/port.js';
 import type { RuleDoc, RulesRepo } from '../store/repositories/rules.js';
 import { NotFoundError, UnprocessableError, ValidationError } from './errors.js';
-import type { InstancesService } from './instances.js';
-import type { Principal } from './principal.js';
+import type { InstanceDoc } from '../store/repositories/instances.js';
 
 export const MAX_RULES_PER_INSTANCE = 20_000;
 const VERSION_CHECK_MS = 2000;
@@ -35,27 +34,25 @@ export class RulesService {
 
   constructor(
     private readonly repo: RulesRepo,
-    private readonly instances: InstancesService,
     private readonly clock: () => number = Date.now,
     private readonly maxRules = MAX_RULES_PER_INSTANCE,
   ) {}
 
-  async list(principal: Principal, instanceId: string, page: { page: number; limit: number }): Promise<{ rules: RuleDoc[]; total: number }> {
-    await this.instances.get(principal, instanceId);
+  async list(instance: InstanceDoc, page: { page: number; limit: number }): Promise<{ rules: RuleDoc[]; total: number }> {
+    const instanceId = instance._id;
     const [rules, total] = await Promise.all([this.repo.list(instanceId, { skip: (page.page - 1) * page.limit, limit: page.limit }), this.repo.count(instanceId)]);
     return { rules, total };
   }
 
-  async get(principal: Principal, instanceId: string, ruleId: string): Promise<RuleDoc> {
-    await this.instances.get(principal, instanceId);
-    const rule = await this.repo.byId(instanceId, ruleId);
+  async get(instance: InstanceDoc, ruleId: string): Promise<RuleDoc> {
+    const rule = await this.repo.byId(instance._id, ruleId);
     if (!rule) throw new NotFoundError('rule');
     return rule;
   }
 
   /** `input` has passed RuleCreateSchema (defaults filled, cross-field checks done). */
-  async create(principal: Principal, instanceId: string, input: RuleDefinition): Promise<RuleDoc> {
-    await this.instances.get(principal, instanceId);
+  async create(instance: InstanceDoc, input: RuleDefinition): Promise<RuleDoc> {
+    const instanceId = instance._id;
     if ((await this.repo.tally(instanceId)) >= this.maxRules) {
       throw new UnprocessableError(`an instance can have at most ${this.maxRules} rules; delete or merge some first`);
     }
@@ -65,8 +62,9 @@ export class RulesService {
   }
 
   /** The patch is merged and the whole rule checked again: a new match mode must suit the existing keywords. */
-  async update(principal: Principal, instanceId: string, ruleId: string, patch: RulePatch): Promise<RuleDoc> {
-    const current = await this.get(principal, instanceId, ruleId);
+  async update(instance: InstanceDoc, ruleId: string, patch: RulePatch): Promise<RuleDoc> {
+    const instanceId = instance._id;
+    const current = await this.get(instance, ruleId);
     const fields = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<RuleDefinition>;
     const merged: RuleDefinition = { ...toDefinition(current), ...fields };
     const problems = ruleProblems(merged);
@@ -77,8 +75,9 @@ export class RulesService {
     return updated;
   }
 
-  async delete(principal: Principal, instanceId: string, ruleId: string): Promise<void> {
-    await this.get(principal, instanceId, ruleId);
+  async delete(instance: InstanceDoc, ruleId: string): Promise<void> {
+    const instanceId = instance._id;
+    await this.get(instance, ruleId);
     this.invalidate(instanceId);
     if (!(await this.repo.remove(instanceId, ruleId, this.clock()))) throw new NotFoundError('rule');
   }

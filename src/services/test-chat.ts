@@ -17,8 +17,7 @@ import { unpackTrace, type InboundMessageDoc, type InboundMessagesRepo } from '.
 import type { EngineManager } from './engine-manager.js';
 import { ConflictError, NotFoundError, UnavailableError } from './errors.js';
 import type { InboundPipeline } from './inbound-pipeline.js';
-import type { InstancesService } from './instances.js';
-import type { Principal } from './principal.js';
+import type { InstanceDoc } from '../store/repositories/instances.js';
 
 export interface TraceView {
   /** tucan's id; null for a dry run, which stores nothing. */
@@ -57,7 +56,6 @@ const REPLY_WAIT_MS = 15_000;
 
 export class TestChatService {
   constructor(
-    private readonly instances: InstancesService,
     private readonly engines: EngineManager,
     private readonly pipeline: InboundPipeline,
     private readonly messages: InboundMessagesRepo,
@@ -65,18 +63,8 @@ export class TestChatService {
     private readonly outcomes: ReplyOutcomes,
   ) {}
 
-  private readonly replyIds = new Map<string, string[]>();
-
-  /** The pipeline reports each message's reply ids here (wired as its onReplies observer). */
-  repliesHandedOver(instanceId: string, waMessageId: string, ids: string[]): void {
-    // called for every inbound message; only test chat messages are waited for
-    if (this.replyIds.size === 0) return;
-    const key = `${instanceId}|${waMessageId}`;
-    if (this.replyIds.has(key)) this.replyIds.set(key, ids);
-  }
-
-  async sandboxMessage(principal: Principal, instanceId: string, input: SandboxMessageInput): Promise<TraceView> {
-    const instance = await this.instances.get(principal, instanceId);
+  async sandboxMessage(instance: InstanceDoc, input: SandboxMessageInput): Promise<TraceView> {
+    const instanceId = instance._id;
     if (instance.engine !== 'sandbox') {
       throw new ConflictError('the test chat injects messages into sandbox instances only; use POST /v1/instances/{id}/rules/test for a dry run on this instance', 'params.id');
     }
@@ -85,14 +73,12 @@ export class TestChatService {
       throw new ConflictError('the sandbox instance is not connected; POST /v1/instances/{id}/connect first', 'params.id');
     }
     const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
-    const key = `${instanceId}|${message.wa_message_id}`;
-    this.replyIds.set(key, []);
-    let ids: string[] = [];
+    const answer = this.pipeline.expectAnswer(instanceId, message.wa_message_id);
+    let ids: string[];
     try {
       await engine.inject([message]);
     } finally {
-      ids = this.replyIds.get(key) ?? [];
-      this.replyIds.delete(key);
+      ids = answer.done();
     }
     const doc = await this.messages.byWaId(instanceId, message.wa_message_id);
     if (!doc) throw new UnavailableError('the message was not processed (was the instance deleted meanwhile?)');
@@ -106,15 +92,14 @@ export class TestChatService {
     return { ...storedView(doc), reply_messages };
   }
 
-  async dryRun(principal: Principal, instanceId: string, input: SandboxMessageInput): Promise<TraceView> {
-    const instance = await this.instances.get(principal, instanceId);
-    const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
-    const decision = await this.pipeline.dryRun(instanceId, instance.settings, message);
+  async dryRun(instance: InstanceDoc, input: SandboxMessageInput): Promise<TraceView> {
+    const message = buildSandboxMessage(instance._id, input, SandboxEngine.messageId(), this.clock());
+    const decision = await this.pipeline.dryRun(instance._id, instance.settings, message);
     return dryRunView(message, decision);
   }
 
-  async trace(principal: Principal, instanceId: string, messageId: string): Promise<TraceView> {
-    await this.instances.get(principal, instanceId);
+  async trace(instance: InstanceDoc, messageId: string): Promise<TraceView> {
+    const instanceId = instance._id;
     const doc = (isId(messageId) ? await this.messages.byId(instanceId, messageId) : null) ?? (await this.messages.byWaId(instanceId, messageId));
     if (!doc) throw new NotFoundError('inbound message');
     return storedView(doc);

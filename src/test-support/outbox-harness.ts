@@ -17,11 +17,12 @@ import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { SandboxRecord } from '../engines/sandbox/sandbox-record.js';
 import { EngineHub } from '../services/engine-hub.js';
 import { EngineManager } from '../services/engine-manager.js';
-import { createOutboxModule, type OutboxModule } from '../services/outbox/outbox-module.js';
-import { emptyPorts, type OutboxPorts } from '../services/outbox/outbox-ports.js';
+import { outboxModule, type OutboxModule } from '../modules/outbox.js';
+import { UnavailableError } from '../services/errors.js';
+import type { OutboxPorts } from '../services/outbox/outbox-ports.js';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { newId } from '../store/port.js';
-import { InboundMessagesRepo, newInboundDoc, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
+import { newInboundDoc, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
 import { loadInbound } from './inbound-fixtures.js';
 import { testConfig } from './test-server.js';
@@ -39,7 +40,7 @@ export interface Harness {
   dir: string;
   config: Config;
   instance(overrides?: Partial<InstanceDoc>): Promise<InstanceDoc>;
-  /** An inbound text message's document, as the pipeline stores it with the bot's replies (ReplySender.answer). */
+  /** An inbound text message's document, as the pipeline records it with the bot's replies (ConversationRecord.record). */
   inbound(instanceId: string, waMessageId: string, phone: string): InboundMessageDoc;
   /** Creates and connects the instance's sandbox engine. */
   connect(instanceId: string): Promise<Engine>;
@@ -52,6 +53,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** Ports a test does not use unless it passes its own: a sink no one subscribes to, and media, contacts and variation that are unavailable (503). */
+function unusedPorts(): OutboxPorts {
+  const unavailable = (what: string) => new UnavailableError(`${what} is not available in this test harness`);
+  const refuse = (what: string) => () => Promise.reject(unavailable(what));
+  return {
+    events: { wants: () => false, publish: async () => {} },
+    media: { store: refuse('media intake'), load: refuse('media intake') },
+    contacts: { vcardFields: refuse('saved contacts') },
+    variator: {
+      vary: () => {
+        throw unavailable('text variation (aiModifications)');
+      },
+    },
+  };
+}
+
 export async function startHarness(options: { config?: DeepPartial<Config>; ports?: Partial<OutboxPorts>; clock?: () => number; dir?: string } = {}): Promise<Harness> {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-outbox-'));
   const config = testConfig(dir, options.config);
@@ -60,8 +77,7 @@ export async function startHarness(options: { config?: DeepPartial<Config>; port
   const store = new SqliteStore(path.join(dir, 'tucan.db'));
   const instancesRepo = new InstancesRepo(store);
   const record = new SandboxRecord(store);
-  // the inbound index too: bot replies are stored with the message they answer, which it keeps unique
-  await Promise.all([instancesRepo.init(), record.init(), new InboundMessagesRepo(store).init()]);
+  await Promise.all([instancesRepo.init(), record.init()]);
   const hub = new EngineHub(log);
   const attempts: SendRequest[] = [];
   const presence: { jid: string; presence: string }[] = [];
@@ -85,8 +101,11 @@ export async function startHarness(options: { config?: DeepPartial<Config>; port
     return engine;
   };
   const engines = new EngineManager({ sandbox }, hub, log);
-  const ports: OutboxPorts = { ...emptyPorts(), ...options.ports };
-  const module = await createOutboxModule({ config, store, instancesRepo, engines, hub, ports, clock, log });
+  const ports: OutboxPorts = { ...unusedPorts(), ...options.ports };
+  const module = await outboxModule({ config, store, instancesRepo, engines, ports, clock, log });
+  // the engine events the outbox hears, as src/app.ts wires them
+  hub.on('connection', (id, update) => module.pool.connected(id, update));
+  hub.on('receipt', (id, receipts) => module.pool.applyReceipts(id, receipts));
   for (const w of module.workers) await w.start();
 
   return Object.assign(h, {

@@ -6,8 +6,8 @@ import { expect } from 'chai';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { startTestServer } from '../../test-support/test-server.js';
 import { AUTH_COLLECTION } from './auth-state.js';
-import { fakeSocketFactory } from './fake-socket.js';
-import { until } from './test-harness.js';
+import { fakeSocketFactory } from '../../test-support/baileys/fake-socket.js';
+import { until } from '../../test-support/baileys/engine-harness.js';
 
 describe('Baileys engine in the app: restart without a new scan, shutdown, deletion', () => {
   it('links once, survives a process restart, closes every socket on shutdown, and forgets the link on deletion', async () => {
@@ -27,7 +27,7 @@ describe('Baileys engine in the app: restart without a new scan, shutdown, delet
     fake.latest().open();
     await until(async () => (await status(first)).status === 'connected', 'connected');
     expect((await status(first)).phone).to.equal('59170000009');
-    const auth = first.app.services.store.collection(AUTH_COLLECTION);
+    const auth = first.app.modules.store.collection(AUTH_COLLECTION);
     await until(async () => (await auth.countDocuments({ instance_id: id, type: 'creds' })) === 1, 'creds in the store');
 
     // graceful shutdown closes the socket
@@ -45,7 +45,7 @@ describe('Baileys engine in the app: restart without a new scan, shutdown, delet
       // deleting the instance unlinks it and removes its auth state
       expect((await second.request('DELETE', `/v1/instances/${id}`, { token })).status).to.equal(204);
       expect(fake.latest().callsTo('logout')).to.have.length(1);
-      expect(await second.app.services.store.collection(AUTH_COLLECTION).countDocuments({ instance_id: id })).to.equal(0);
+      expect(await second.app.modules.store.collection(AUTH_COLLECTION).countDocuments({ instance_id: id })).to.equal(0);
     } finally {
       await second.close({ cleanup: true });
     }

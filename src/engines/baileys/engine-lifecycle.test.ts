@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import { EngineSendError } from '../engine.js';
-import type { FakeSocket } from './fake-socket.js';
-import { harness, ME, settle, until, type Harness } from './test-harness.js';
+import type { FakeSocket } from '../../test-support/baileys/fake-socket.js';
+import { harness, ME, settle, until, type Harness } from '../../test-support/baileys/engine-harness.js';
 
 /** No socket but the newest may be live, and every replaced socket is ended with no processor left attached. */
 function expectNoOrphans(h: Harness): void {

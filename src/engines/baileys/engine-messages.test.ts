@@ -2,10 +2,10 @@ import { expect } from 'chai';
 import { Boom } from '@hapi/boom';
 import { DisconnectReason, type GroupMetadata, type MessageUserReceiptUpdate, type WAMessageUpdate } from '@whiskeysockets/baileys';
 import { EngineNotConnectedError, EngineSendError } from '../engine.js';
-import type { FakeSocket } from './fake-socket.js';
-import { loadEvent, loadMessage } from './fixtures.js';
+import type { FakeSocket } from '../../test-support/baileys/fake-socket.js';
+import { loadEvent, loadMessage } from '../../test-support/baileys/fixtures.js';
 import { trustedMediaUrl } from './media-download.js';
-import { harness, ME, settle, until, type Harness } from './test-harness.js';
+import { harness, ME, settle, until, type Harness } from '../../test-support/baileys/engine-harness.js';
 
 const ANA = { phone: '59171234567', pn: '59171234567@s.whatsapp.net', lid: '111111111111111@lid' };
 const BOB = { phone: '5491122334455', pn: '5491122334455@s.whatsapp.net', lid: '222222222222222@lid' };

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { InboundMessage } from '../../domain/inbound.js';
-import { loadMessage, messageFixtureNames } from './fixtures.js';
+import { loadMessage, messageFixtureNames } from '../../test-support/baileys/fixtures.js';
 import { lidsToResolve, normalizeInbound, type Me, type NormalizeContext, type SkipReason } from './inbound-normalize.js';
 
 const ME: Me = { jid: '59170000001:12@s.whatsapp.net', lid: '200000000000001:12@lid' };

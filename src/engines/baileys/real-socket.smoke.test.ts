@@ -12,7 +12,7 @@ import type { BaileysEngine } from './baileys-engine.js';
 import { createBaileysEngines } from './baileys-engines.js';
 import { bridgeLogger } from './log-bridge.js';
 import { realSocketFactory } from './socket.js';
-import { until } from './test-harness.js';
+import { until } from '../../test-support/baileys/engine-harness.js';
 
 const WA_VERSION: [number, number, number] = [2, 3000, 1043857760];
 

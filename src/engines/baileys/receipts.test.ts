@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys';
-import { loadEvent } from './fixtures.js';
+import { loadEvent } from '../../test-support/baileys/fixtures.js';
 import { receiptsFromUpdates, receiptsFromUserReceipts } from './receipts.js';
 
 describe('Baileys receipts', () => {

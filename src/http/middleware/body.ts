@@ -1,23 +1,22 @@
 /**
  * Request bodies, parsed per route according to what it accepts. Uploaded
  * files are read into memory and their temp files removed at once: media
- * intake works on bytes, and nothing user-supplied lingers on disk.
+ * intake works on bytes, and nothing user-supplied lingers on disk. A form
+ * body keeps its raw text (ctx.state.rawForm), small by its limit, for the
+ * dialects that read JSON sent with a form content type (kit/quirks.ts).
  */
 import fs from 'node:fs/promises';
 import type Koa from 'koa';
 import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { File } from 'formidable';
 import { PayloadTooLargeError, ServiceError } from '../../services/errors.js';
-import type { BodyKind, UploadedFile } from '../route.js';
+import type { UploadedFile } from '../../services/ports.js';
+
+export type BodyKind = 'json' | 'multipart' | 'form';
 
 export interface BodyLimits {
   jsonLimitBytes: number;
   maxUploadBytes: number;
-}
-
-export interface BodyOptions {
-  /** A form body whose text is JSON (curl --data without a Content-Type) is read as JSON. */
-  jsonInForm?: boolean;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -26,18 +25,18 @@ function toArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export function bodyParser(accepts: BodyKind[], limits: BodyLimits, options: BodyOptions = {}): Koa.Middleware {
+export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middleware {
+  const parsedMethods = [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE, HttpMethodEnum.GET];
+  // forms keep their raw text (ctx.request.rawBody); JSON does not, since it may carry large base64 files
+  const formParser = koaBody({ json: false, urlencoded: true, formLimit: limits.jsonLimitBytes, text: false, multipart: false, includeUnparsed: true, parsedMethods, onError: rethrow });
   const parser = koaBody({
     json: accepts.includes('json'),
     jsonStrict: false,
     jsonLimit: limits.jsonLimitBytes,
-    urlencoded: accepts.includes('form') || accepts.includes('multipart'),
-    formLimit: limits.jsonLimitBytes,
+    urlencoded: false,
     text: false,
     multipart: accepts.includes('multipart'),
-    // the raw text (ctx.request.rawBody) is kept only to recognise JSON sent with a form content type
-    includeUnparsed: options.jsonInForm ?? false,
-    parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE, HttpMethodEnum.GET],
+    parsedMethods,
     formidable: {
       maxFileSize: limits.maxUploadBytes,
       maxTotalFileSize: limits.maxUploadBytes,
@@ -46,12 +45,12 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits, options: Bod
       allowEmptyFiles: false,
       keepExtensions: false,
     },
-    onError: (err) => {
-      throw err;
-    },
+    onError: rethrow,
   });
 
   return async (ctx, next) => {
+    // read already (a quirk needed the credential inside it)
+    if (ctx.state.files !== undefined) return next();
     const length = Number(ctx.get('content-length') || 0);
     const hasBody = length > 0 || ctx.get('transfer-encoding') !== '';
     if (hasBody) {
@@ -67,11 +66,11 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits, options: Bod
         ]);
       }
       try {
-        await parser(ctx, async () => {});
+        await (isForm ? formParser : parser)(ctx, async () => {});
       } catch (err) {
         throw translateParseError(err, limits);
       }
-      if (options.jsonInForm && isForm) ctx.request.body = formOrJson(ctx.request.body, (ctx.request as { rawBody?: unknown }).rawBody) as typeof ctx.request.body;
+      if (isForm) ctx.state.rawForm = (ctx.request as { rawBody?: unknown }).rawBody;
     }
     const files: UploadedFile[] = [];
     const raw = ctx.request.files ?? {};
@@ -89,18 +88,8 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits, options: Bod
   };
 }
 
-/**
- * curl's `--data '{...}'` labels JSON as a form; parsed as one it becomes a
- * mangled key (qs reads brackets as nesting), so the raw text is parsed as
- * JSON instead whenever it is an object.
- */
-function formOrJson(body: unknown, raw: unknown): unknown {
-  if (typeof raw !== 'string' || !raw.trimStart().startsWith('{')) return body;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    throw new ServiceError(400, 'Invalid request', 'body: is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
-  }
+function rethrow(err: Error): never {
+  throw err;
 }
 
 function translateParseError(err: unknown, limits: BodyLimits): unknown {

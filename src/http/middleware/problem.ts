@@ -51,9 +51,11 @@ export function toProblem(err: unknown, requestId: string): { problem: Problem; 
   let detail = `unexpected error; quote request id ${requestId} when reporting it`;
   let errors: FieldProblem[] | undefined;
   let headers: Record<string, string> = {};
+  let slug: string | undefined;
 
   if (err instanceof ServiceError) {
     ({ status, title } = err);
+    slug = err.type;
     detail = err.message;
     errors = err.errors.length > 0 ? err.errors : undefined;
     headers = err.headers;
@@ -71,7 +73,7 @@ export function toProblem(err: unknown, requestId: string): { problem: Problem; 
     }
   }
   return {
-    problem: { type: `https://tucan.dev/problems/${SLUGS[status] ?? 'error'}`, title, status, detail, ...(errors ? { errors } : {}), request_id: requestId },
+    problem: { type: `https://tucan.dev/problems/${slug ?? SLUGS[status] ?? 'error'}`, title, status, detail, ...(errors ? { errors } : {}), request_id: requestId },
     headers,
   };
 }

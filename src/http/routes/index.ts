@@ -1,10 +1,9 @@
 /**
- * Every route group the app serves. The native API uses problem+json
- * errors; each seed dialect brings its own error envelope.
+ * Every route group the app serves: the native API with problem+json
+ * errors, then each seed dialect with its own envelope, wording and quirks.
  */
-import type { Services } from '../../services/services.js';
-import type { ErrorFormatter } from '../middleware/problem.js';
-import type { AnyRoute } from '../route.js';
+import type { Api } from '../api.js';
+import type { GroupContext, RouteGroup } from '../route.js';
 import { authRoutes } from './v1/auth-routes.js';
 import { instanceRoutes } from './v1/instance-routes.js';
 import { lifecycleRoutes } from './v1/lifecycle-routes.js';
@@ -21,31 +20,43 @@ import { savedContactRoutes } from './v1/saved-contact-routes.js';
 import { ruleRoutes } from './v1/rule-routes.js';
 import { testChatRoutes } from './v1/test-chat-routes.js';
 import { qrRoutes } from './v1/qr-routes.js';
-import { seed002Error, seed002Routes, SEED002_TAG_DOC } from './dialects/seed002/index.js';
-import { sharedError, sharedRoutes, SHARED_TAG_DOC } from './dialects/shared/index.js';
-import { seed000Routes, SEED000_TAG_DOC } from './dialects/seed000/index.js';
-import { seed001Routes, SEED001_TAG_DOC } from './dialects/seed001/index.js';
+import { seed002Group, SEED002_TAG_DOC } from './dialects/seed002/index.js';
+import { sharedGroup, SHARED_TAG_DOC } from './dialects/shared/index.js';
+import { seed000Group, SEED000_TAG_DOC } from './dialects/seed000/index.js';
+import { seed001Group, SEED001_TAG_DOC } from './dialects/seed001/index.js';
 import { seed003Group, SEED003_TAG_DOC } from './dialects/seed003/index.js';
 
-export interface RouteGroup {
-  routes: AnyRoute[];
-  formatError?: ErrorFormatter;
-}
-
-export function routeGroups(s: Services, openApi: () => Record<string, unknown>): RouteGroup[] {
+export function routeGroups(api: Api, g: GroupContext): RouteGroup[] {
   return [
     {
-      routes: [...systemRoutes(s, openApi), ...authRoutes(s), ...instanceRoutes(s), ...settingsRoutes(s), ...lifecycleRoutes(s), ...qrRoutes(s), ...webhookRoutes(s), ...jobRoutes(s), ...messageRoutes(s), ...recurringRoutes(s), ...mediaRoutes(s), ...contactRoutes(s), ...savedContactRoutes(s), ...groupRoutes(s), ...ruleRoutes(s), ...testChatRoutes(s)],
+      routes: [
+        ...systemRoutes(api, g.openApi),
+        ...authRoutes(api),
+        ...instanceRoutes(api),
+        ...settingsRoutes(api),
+        ...lifecycleRoutes(api),
+        ...qrRoutes(api),
+        ...webhookRoutes(api),
+        ...jobRoutes(api),
+        ...messageRoutes(api),
+        ...recurringRoutes(api),
+        ...mediaRoutes(api),
+        ...contactRoutes(api),
+        ...savedContactRoutes(api),
+        ...groupRoutes(api),
+        ...ruleRoutes(api),
+        ...testChatRoutes(api),
+      ],
     },
     // seed 002 and the path it shares with seed 001 (POST /api/messages/send)
-    { routes: seed002Routes(s), formatError: seed002Error },
-    { routes: sharedRoutes(s), formatError: sharedError },
+    seed002Group(api),
+    sharedGroup(api, g),
     // seed 000: the POS gateway (/whatsapp/..., aliased under /api/whatsapp/...)
-    seed000Routes(s),
+    seed000Group(api),
     // seed 001: the WhatsApp API Engine (/api/contacts, /api/messages/send-*, /api/session, /api/webhooks)
-    seed001Routes(s),
+    seed001Group(api),
     // seed 003: "Whatsapp/Bots" (/whatsapp/createNewWhatsapp, /whatsapp/message/..., the settings PUTs)
-    seed003Group(s),
+    seed003Group(api, g),
   ];
 }
 

@@ -5,11 +5,10 @@
  */
 import { EngineNotConnectedError, type Engine } from '../../engines/engine.js';
 import type { EngineManager } from '../engine-manager.js';
-import { ServiceError, UnavailableError } from '../errors.js';
+import { NotConnectedError, ServiceError } from '../errors.js';
 
-export function notConnected(status: string, reason?: string | null): UnavailableError {
-  const why = reason ? ` (${reason})` : '';
-  return new UnavailableError(`WhatsApp is not connected for this instance (status: ${status}${why}); connect it with POST /v1/instances/{id}/connect and retry`, 5);
+export function notConnected(status: string, reason?: string | null): NotConnectedError {
+  return new NotConnectedError(status, 'connect', reason ?? null);
 }
 
 /** The instance's engine, if it is connected now. */

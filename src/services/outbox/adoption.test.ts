@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { SendRequest } from '../../engines/engine.js';
-import { asClaimed, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
+import { claimInPlace, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import { startHarness, type Harness } from '../../test-support/outbox-harness.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { Answered, ReplyRequest } from '../ports.js';
@@ -16,7 +16,7 @@ function reply(instanceId: string, text: string, inboundWaMessageId: string): Re
 
 /** The pipeline's write: an inbound message (WhatsApp id `waId`) stored with one text reply. */
 function answer(h: Harness, instanceId: string, text: string, waId: string): Promise<Answered> {
-  return h.module.replySender.answer(h.inbound(instanceId, waId, TO), [reply(instanceId, text, waId)]);
+  return h.module.conversations.record(h.inbound(instanceId, waId, TO), [reply(instanceId, text, waId)]);
 }
 
 /** The reply's id, for a message answered for the first time. */
@@ -213,10 +213,10 @@ describe('outbox: bot replies handed straight to the dispatcher (adoption)', () 
     const ticket = h.module.pool.offerAdoption(instance._id, Date.now());
     expect(ticket).to.not.equal(null);
     const doc = newOutboxDoc({ instanceId: instance._id, recipient: { jid: JID, phone: TO }, content: { type: 'text', text: 'lost' }, quoted: null, source: 'bot', now: ticket!.now });
-    await h.module.outboxRepo.insert(asClaimed(doc, ticket!.claimId, ticket!.now, ticket!.leaseUntil));
+    await h.module.outboxRepo.insert(claimInPlace(doc, ticket!.lease, ticket!.now));
     const sent = await settled(instance._id, doc._id, 'the send after the lease ran out');
     expect(sent.attempts).to.equal(2);
-    expect(sent.claim_id).to.not.equal(ticket!.claimId);
+    expect(sent.claim_id).to.not.equal(ticket!.lease.token);
     expect((await h.record.sentById(instance._id, doc.wa_message_id!))!.deliveries).to.equal(1);
   });
 

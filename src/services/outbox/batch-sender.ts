@@ -10,18 +10,35 @@
  * reply lives, was measured: more, smaller statements cost more CPU than
  * the shorter lifetimes saved in garbage collection.)
  */
+import type { Logger } from '../../logger.js';
 import { contentText } from '../../domain/content.js';
-import { describeSendFailure, REACH_OUT_TIMELOCK, retryDelayMs, typingDurationMs } from '../../domain/outbox.js';
+import { describeSendFailure, REACH_OUT_TIMELOCK, retryDelayMs, typingDurationMs, type PacingPolicy } from '../../domain/outbox.js';
+import type { Random } from '../../domain/random.js';
 import { EngineNotConnectedError, EngineSendError, type Engine } from '../../engines/engine.js';
-import type { OutboxMessageDoc } from '../../store/repositories/outbox.js';
-import type { Ack } from './ack-buffer.js';
-import type { DispatcherOptions } from './dispatcher.js';
+import type { OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
+import type { MediaIntake } from '../ports.js';
+import type { Ack, AckBuffer } from './ack-buffer.js';
 import { toEngineContent, UnsendableError } from './engine-content.js';
+import type { OutboxOutcomes } from './outcomes.js';
 
 /** Batches whose outcomes may still be being written while the next one is sent. */
 const MAX_RECORDING = 4;
 
 class SendTimeoutError extends Error {}
+
+export interface BatchSenderOptions {
+  repo: OutboxRepo;
+  /** Stored media is loaded as bytes at send time. */
+  media: MediaIntake;
+  outcomes: OutboxOutcomes;
+  acks: AckBuffer;
+  pacing: PacingPolicy;
+  leaseMs: number;
+  maxAttempts: number;
+  clock: () => number;
+  random: Random;
+  log: Logger;
+}
 
 export interface BatchSenderHooks {
   /** A message went back in line, due at `until`: the dispatcher must look at the store by then. */
@@ -36,7 +53,7 @@ export class BatchSender {
 
   constructor(
     private readonly instanceId: string,
-    private readonly o: DispatcherOptions,
+    private readonly o: BatchSenderOptions,
     private readonly hooks: BatchSenderHooks,
   ) {}
 
@@ -83,7 +100,7 @@ export class BatchSender {
       return null;
     }
     try {
-      const content = await toEngineContent(this.instanceId, doc.content, this.o.ports.media);
+      const content = await toEngineContent(this.instanceId, doc.content, this.o.media);
       await this.typing(engine, doc);
       await Promise.race([engine.send({ jid: doc.chat_jid, content, wa_message_id: doc.wa_message_id!, ...(doc.quoted ? { quoted: doc.quoted } : {}) }), deadline.reached()]);
       return this.o.acks.add(doc);

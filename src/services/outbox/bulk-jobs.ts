@@ -17,10 +17,11 @@ import { newId } from '../../store/port.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { JobDoc, JobsRepo } from '../../store/repositories/jobs.js';
 import type { OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
-import { ConflictError, NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '../errors.js';
-import type { TextVariationOptions } from '../ports.js';
+import { ConflictError, NotFoundError, ValidationError, type FieldProblem } from '../errors.js';
+import type { TextVariationOptions, TextVariator } from '../ports.js';
+import { connectedEngine } from '../contacts/engine-access.js';
+import type { EngineManager } from '../engine-manager.js';
 import type { JobCounts, JobProgress } from './job-progress.js';
-import type { OutboxPorts } from './outbox-ports.js';
 import { newOutboxDoc, type OutboxService } from './outbox-service.js';
 import type { ContentPreparer } from './preparer.js';
 
@@ -40,17 +41,16 @@ export interface BulkInput {
 
 export interface BulkDeps {
   jobs: JobsRepo;
+  engines: EngineManager;
   outboxRepo: OutboxRepo;
   outbox: OutboxService;
   preparer: ContentPreparer;
   progress: JobProgress;
-  ports: OutboxPorts;
+  variator: TextVariator;
   pacingEnabled: boolean;
   /** Stored media expires after this long unless retained. */
   mediaTtlMs: number;
   clock: () => number;
-  /** Settled messages of a job, so waitUntilSettled wakes at once instead of at its next re-check. */
-  outcomes?: { onJobChange(listener: (jobId: string) => void): void };
 }
 
 /** waitUntilSettled re-reads the job this often even without a change notice (messages settled by another process, cancellations). */
@@ -64,13 +64,7 @@ interface ParsedRecipient {
 }
 
 export class BulkJobsService {
-  private readonly settleWaiters = new Map<string, Set<() => void>>();
-
-  constructor(private readonly d: BulkDeps) {
-    d.outcomes?.onJobChange((jobId) => {
-      for (const wake of [...(this.settleWaiters.get(jobId) ?? [])]) wake();
-    });
-  }
+  constructor(private readonly d: BulkDeps) {}
 
   async create(instance: InstanceDoc, input: BulkInput, jobId: string = newId()): Promise<{ job: JobDoc; counts: JobCounts; warnings: string[] }> {
     const now = this.d.clock();
@@ -88,7 +82,6 @@ export class BulkJobsService {
       scheduleAt = parsed.at;
     }
     const variation = input.ai_modifications && Object.values(input.ai_modifications).some(Boolean) ? input.ai_modifications : null;
-    if (variation && !this.d.ports.variator) throw new UnavailableError('text variation (aiModifications) is not available in this process');
     const template = await this.d.preparer.prepare(instance._id, input.content, 'body.content');
 
     const seed = String(input.variation_seed ?? jobId);
@@ -97,7 +90,7 @@ export class BulkJobsService {
     await this.d.preparer.keepMedia(instance._id, template, last, now + this.d.mediaTtlMs, scheduleAt !== null ? 'body.schedule_at' : 'body.delay_ms');
     const docs: OutboxMessageDoc[] = recipients.map((r, i) => {
       let content: Content<StoredMedia> = template;
-      if (variation) content = mapMainText(content, (text) => this.d.ports.variator!.vary(text, variation, seededRandom(seedFrom(`${seed}:${r.recipient.jid}`))));
+      if (variation) content = mapMainText(content, (text) => this.d.variator.vary(text, variation, seededRandom(seedFrom(`${seed}:${r.recipient.jid}`))));
       content = fillPlaceholders(content, recipientValues({ name: r.name, phone: r.recipient.phone, variables: r.variables }));
       return newOutboxDoc({
         instanceId: instance._id,
@@ -178,7 +171,7 @@ export class BulkJobsService {
     const deadline = Date.now() + ms;
     for (;;) {
       // subscribed before the check, so a message settling in between still wakes us
-      const change = this.nextJobChange(jobId, Math.min(SETTLE_RECHECK_MS, deadline - Date.now()));
+      const change = this.d.progress.nextChange(jobId, Math.min(SETTLE_RECHECK_MS, deadline - Date.now()));
       if (!(await this.d.outboxRepo.jobHasPending(jobId))) {
         change.cancel();
         return true;
@@ -191,22 +184,18 @@ export class BulkJobsService {
     }
   }
 
-  private nextJobChange(jobId: string, ms: number): { done: Promise<void>; cancel: () => void } {
-    let cancel = () => {};
-    const done = new Promise<void>((resolve) => {
-      const waiters = this.settleWaiters.get(jobId) ?? new Set<() => void>();
-      this.settleWaiters.set(jobId, waiters);
-      const wake = () => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.settleWaiters.get(jobId) === waiters) this.settleWaiters.delete(jobId);
-        resolve();
-      };
-      const timer = setTimeout(wake, Math.max(0, ms));
-      cancel = wake;
-      waiters.add(wake);
-    });
-    return { done, cancel };
+  /**
+   * A bulk send answered with its results (seed 001's send-bulk): refused
+   * with 503 unless WhatsApp is connected now (a job would otherwise wait
+   * for the connection), then created and waited for up to `waitMs`. The
+   * job keeps running after that; `completed` says whether it was done.
+   */
+  async sendAndWait(instance: InstanceDoc, input: BulkInput, waitMs: number) {
+    connectedEngine(this.d.engines, instance._id);
+    const { job, warnings } = await this.create(instance, input);
+    const completed = await this.waitUntilSettled(instance, job._id, waitMs);
+    const { counts, results } = await this.get(instance, job._id, 1, job.total);
+    return { job, completed, counts, results, warnings };
   }
 
   /** The job with this id, if the request created one (idempotent replays after a crash). */

@@ -2,42 +2,27 @@
  * The dispatchers of this process, one per instance, plus what keeps the
  * queue healthy around them:
  *
- * - connection events wake an instance's dispatcher, so messages queued
- *   while it was offline (or that became due during downtime) go out as
- *   soon as it is connected — including at start-up;
- * - receipts from the engine advance message statuses.
+ * - submit() stores new messages and queues them, taking the shortcut past
+ *   the queue when the instance's dispatcher can send them at once;
+ * - a connection coming up wakes the instance's dispatcher (connected()),
+ *   so messages queued while it was offline, or that became due during
+ *   downtime, go out as soon as it is connected — including at start-up;
+ * - receipts from the engine advance message statuses (applyReceipts()).
  *
  * Expired leases need no sweeper: the lease expiry is the message's
  * dispatch_at, so the ordinary claim picks such messages up again — adopted
- * bot replies (stored already claimed, see InstanceDispatcher.offer) too.
+ * messages (stored already claimed, see InstanceDispatcher.offer) too.
  */
-import type { Logger } from '../../logger.js';
-import type { Receipt } from '../../engines/engine.js';
-import { describeSendFailure, type PacingPolicy } from '../../domain/outbox.js';
-import type { Random } from '../../domain/random.js';
-import type { Store } from '../../store/port.js';
-import type { OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
-import type { EngineHub } from '../engine-hub.js';
-import type { EngineManager } from '../engine-manager.js';
+import type { ConnectionUpdate, Receipt } from '../../engines/engine.js';
+import { describeSendFailure } from '../../domain/outbox.js';
+import { claimInPlace, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import type { Worker } from '../interval-worker.js';
 import { AckBuffer } from './ack-buffer.js';
 import { InstanceDispatcher, type AdoptionTicket, type DispatcherOptions } from './dispatcher.js';
-import type { OutboxOutcomes } from './outcomes.js';
-import type { OutboxPorts } from './outbox-ports.js';
 
-export interface DispatchPoolOptions {
-  store: Store;
-  repo: OutboxRepo;
-  engines: EngineManager;
-  hub: EngineHub;
-  ports: OutboxPorts;
-  outcomes: OutboxOutcomes;
-  pacing: PacingPolicy;
-  leaseMs: number;
-  maxAttempts: number;
-  clock: () => number;
-  random: Random;
-  log: Logger;
+export interface DispatchPoolOptions extends Omit<DispatcherOptions, 'acks' | 'maxIdleMs' | 'singleProcessStore'> {
+  /** Other processes share the store: they may enqueue for our instances without waking us, and hold leases of their own. */
+  sharedStore: boolean;
 }
 
 export class DispatchPool implements Worker {
@@ -48,13 +33,9 @@ export class DispatchPool implements Worker {
   private started = false;
 
   constructor(private readonly o: DispatchPoolOptions) {
-    // A shared store means other processes can enqueue for our instances without waking us: re-check every few seconds.
-    const maxIdleMs = o.store.kind === 'mongodb' ? 5000 : 3600_000;
-    this.options = { ...o, acks: this.acks, maxIdleMs, singleProcessStore: o.store.kind === 'embedded' };
-    o.hub.on('connection', (instanceId, update) => {
-      if (update.status === 'connected') this.wake(instanceId);
-    });
-    o.hub.on('receipt', (instanceId, receipts) => this.applyReceipts(instanceId, receipts));
+    // a shared store gets messages from other processes without a wake: re-check every few seconds
+    const maxIdleMs = o.sharedStore ? 5000 : 3600_000;
+    this.options = { ...o, acks: this.acks, maxIdleMs, singleProcessStore: !o.sharedStore };
   }
 
   /** Looks at the instance's queue now (the dispatcher is created on first use). */
@@ -70,6 +51,29 @@ export class DispatchPool implements Worker {
   }
 
   /**
+   * Stores new messages of the instance with `write`, and queues them.
+   * When the instance's dispatcher can send them at once (pacing off,
+   * engine connected) the waiting ones are claimed in place under its lease
+   * before `write` stores them, and handed to it in memory once stored: no
+   * claim write, no wake-up. Otherwise they are stored as they are and the
+   * dispatcher is woken. `write` runs in the caller's event-loop turn; the
+   * documents are the caller's, just built: claiming changes them.
+   */
+  async submit(instanceId: string, docs: OutboxMessageDoc[], write: () => Promise<unknown>): Promise<void> {
+    const ticket = docs.some((d) => d.status === 'queued') ? this.offerAdoption(instanceId, this.o.clock()) : null;
+    if (ticket) for (const d of docs) if (d.status === 'queued') claimInPlace(d, ticket.lease, ticket.now);
+    try {
+      await write();
+    } catch (err) {
+      // the lease was granted: the dispatcher must hear that nothing came of it
+      ticket?.dispatcher.adopt(ticket, []);
+      throw err;
+    }
+    if (ticket) ticket.dispatcher.adopt(ticket, docs.filter((d) => d.status === 'sending'));
+    else if (docs.length > 0) this.wake(instanceId);
+  }
+
+  /**
    * A ticket to store messages already claimed by the instance's running
    * dispatcher (see InstanceDispatcher.offer); null when they must be
    * queued — including before its first look at the queue, which a queued
@@ -80,9 +84,9 @@ export class DispatchPool implements Worker {
     return this.dispatchers.get(instanceId)?.offer(now) ?? null;
   }
 
-  /** Hands messages stored under `ticket` to its dispatcher (none when the insert failed). */
-  adopt(ticket: AdoptionTicket, docs: OutboxMessageDoc[]): void {
-    ticket.dispatcher.adopt(ticket, docs);
+  /** An engine connection changed: once it is up, what waited for it goes out. */
+  connected(instanceId: string, update: ConnectionUpdate): void {
+    if (update.status === 'connected') this.wake(instanceId);
   }
 
   async remove(instanceId: string): Promise<void> {
@@ -101,7 +105,8 @@ export class DispatchPool implements Worker {
     this.dispatchers.clear();
   }
 
-  private async applyReceipts(instanceId: string, receipts: Receipt[]): Promise<void> {
+  /** Receipts from the engine: each advances its message (or merges into a send whose outcome is not written yet). */
+  async applyReceipts(instanceId: string, receipts: Receipt[]): Promise<void> {
     const now = this.o.clock();
     await Promise.all(
       receipts.map(async (r) => {

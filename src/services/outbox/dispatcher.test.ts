@@ -204,7 +204,7 @@ describe('outbox dispatcher', () => {
     h = await startHarness();
     const instance = await h.instance();
     await h.connect(instance._id);
-    const { stored, ids } = await h.module.replySender.answer(h.inbound(instance._id, 'WA1', TO), [
+    const { stored, ids } = await h.module.conversations.record(h.inbound(instance._id, 'WA1', TO), [
       { instanceId: instance._id, jid: `${TO}@s.whatsapp.net`, phone: TO, content: { type: 'text', text: 'Hi!' }, inboundMessageId: 'in1', inboundWaMessageId: 'WA1', ruleId: 'r1' },
       { instanceId: instance._id, jid: `${TO}@s.whatsapp.net`, phone: TO, content: { type: 'image', media: { url: 'https://example.com/a.jpg' } }, inboundMessageId: 'in1', inboundWaMessageId: 'WA1', ruleId: 'r1' },
     ]);

@@ -19,34 +19,19 @@
  *   claimed — under this dispatcher's fencing token, with a lease — and
  *   handed over in memory, which saves the claim's write. See offer().
  */
-import { randomUUID } from 'node:crypto';
-import type { Logger } from '../../logger.js';
-import { nextSendAllowedAt, type PacingPolicy } from '../../domain/outbox.js';
-import type { Random } from '../../domain/random.js';
+import { nextSendAllowedAt } from '../../domain/outbox.js';
 import type { Engine } from '../../engines/engine.js';
-import type { Claimed, OutboxMessageDoc, OutboxRepo } from '../../store/repositories/outbox.js';
+import { fencingToken, type Lease } from '../../store/lease.js';
+import type { Claimed, OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import type { EngineManager } from '../engine-manager.js';
-import type { AckBuffer } from './ack-buffer.js';
-import type { OutboxOutcomes } from './outcomes.js';
-import type { OutboxPorts } from './outbox-ports.js';
-import { BatchSender } from './batch-sender.js';
+import { BatchSender, type BatchSenderOptions } from './batch-sender.js';
 
-export interface DispatcherOptions {
-  repo: OutboxRepo;
+export interface DispatcherOptions extends BatchSenderOptions {
   engines: EngineManager;
-  ports: OutboxPorts;
-  outcomes: OutboxOutcomes;
-  acks: AckBuffer;
-  pacing: PacingPolicy;
-  leaseMs: number;
-  maxAttempts: number;
   /** Longest sleep without re-checking the store (other processes may enqueue when the store is shared). */
   maxIdleMs: number;
-  /** The store serves this process only (embedded): leases found at start-up are from a dead process. */
+  /** The store serves this process only: leases found at start-up are from a dead process. */
   singleProcessStore: boolean;
-  clock: () => number;
-  random: Random;
-  log: Logger;
 }
 
 /** Messages claimed at once when pacing is off. */
@@ -56,11 +41,10 @@ const MAX_HELD = 32 * BATCH;
 /** setTimeout cannot wait longer than 2^31-1 ms; far schedules are re-checked hourly. */
 const MAX_SLEEP_MS = 3600_000;
 
-/** What offer() grants: store the replies with asClaimed(doc, claimId, now, leaseUntil), then hand them to adopt(). */
+/** What offer() grants: store the replies claimed under `lease` (claimInPlace), then hand them to adopt(). */
 export interface AdoptionTicket {
-  readonly claimId: string;
+  readonly lease: Lease;
   readonly now: number;
-  readonly leaseUntil: number;
   /** The dispatcher that granted it (and takes the replies even if it was stopped meanwhile, to put them back). */
   readonly dispatcher: InstanceDispatcher;
 }
@@ -82,7 +66,7 @@ export class InstanceDispatcher {
   /** The lowest of those lowerings since the running store check began. */
   private loweredTo = Infinity;
   /** Fencing needs a token no earlier claim of the document had: each adopted reply gets this one once, at insert, so one statement records a batch. */
-  private readonly adoptionClaimId = randomUUID();
+  private readonly adoptionToken = fencingToken();
 
   constructor(
     readonly instanceId: string,
@@ -107,21 +91,21 @@ export class InstanceDispatcher {
    * Whether a bot reply may skip the queue: pacing off (paced sends each
    * wait their turn), engine connected, start-up lease recovery done (it
    * would requeue the reply under our feet), room in memory. The caller
-   * stores the replies with asClaimed(), then calls adopt() — also when
-   * the insert failed: the lease runs from here.
+   * stores the replies claimed under the ticket's lease, then calls
+   * adopt() — also when the insert failed: the lease runs from here.
    */
   offer(now: number): AdoptionTicket | null {
     if (this.stopped || this.o.pacing.enabled || !this.leasesChecked || this.adopted.length >= MAX_HELD) return null;
     if (this.o.engines.get(this.instanceId)?.status().status !== 'connected') return null;
-    const leaseUntil = now + this.o.leaseMs;
+    const lease = { token: this.adoptionToken, until: now + this.o.leaseMs };
     // should the send not be recorded in time, the store is looked at again when the lease runs out
-    this.lower(leaseUntil);
-    return { claimId: this.adoptionClaimId, now, leaseUntil, dispatcher: this };
+    this.lower(lease.until);
+    return { lease, now, dispatcher: this };
   }
 
   /** Takes over replies stored claimed under `ticket`, for the next batch (empty when the insert failed). */
   adopt(ticket: AdoptionTicket, docs: OutboxMessageDoc[]): void {
-    this.lower(ticket.leaseUntil);
+    this.lower(ticket.lease.until);
     if (docs.length === 0) return;
     const held = docs.map((doc) => ({ doc, due: doc.schedule_at ?? doc.created_at }));
     if (this.stopped) {

@@ -16,12 +16,11 @@ export class UnsendableError extends Error {
   }
 }
 
-export async function toEngineContent(instanceId: string, content: Content<StoredMedia>, media: MediaIntake | null): Promise<EngineContent> {
+export async function toEngineContent(instanceId: string, content: Content<StoredMedia>, media: MediaIntake): Promise<EngineContent> {
   const rendered = renderInteractive(content);
   if (rendered.type === 'contact_ref') throw new UnsendableError('contact reference was not resolved when the message was accepted');
   const stored = mediaOf(rendered);
   if (!stored) return rendered as EngineContent;
-  if (!media) throw new UnsendableError('media intake is not available in this process');
   let bytes: MediaBytes;
   try {
     bytes = await media.load(instanceId, stored.media_id);

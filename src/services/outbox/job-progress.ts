@@ -14,7 +14,7 @@ import { PENDING, SENT_OR_LATER } from '../../domain/outbox.js';
 import type { JobDoc, JobsRepo } from '../../store/repositories/jobs.js';
 import type { OutboxRepo } from '../../store/repositories/outbox.js';
 import type { Worker } from '../interval-worker.js';
-import type { OutboxPorts } from './outbox-ports.js';
+import type { EventSink } from '../ports.js';
 
 export interface JobCounts {
   total: number;
@@ -38,11 +38,12 @@ export class JobProgress implements Worker {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private stopped = false;
+  private readonly changeWaiters = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly outbox: OutboxRepo,
     private readonly jobs: JobsRepo,
-    private readonly ports: OutboxPorts,
+    private readonly events: EventSink,
     private readonly clock: () => number,
     private readonly log: Logger,
   ) {}
@@ -57,8 +58,9 @@ export class JobProgress implements Worker {
     return { total: job.total, sent, failed, cancelled, pending };
   }
 
-  /** A message of the job settled; progress is published shortly. */
+  /** A message of the job settled: callers waiting for the job look again, and progress is published shortly. */
   touch(jobId: string): void {
+    for (const wake of [...(this.changeWaiters.get(jobId) ?? [])]) wake();
     if (this.stopped) return;
     this.dirty.add(jobId);
     if (!this.timer) {
@@ -68,6 +70,25 @@ export class JobProgress implements Worker {
       }, COALESCE_MS);
       this.timer.unref();
     }
+  }
+
+  /** Resolves at the job's next change, or after `ms`; cancel() resolves it at once. */
+  nextChange(jobId: string, ms: number): { done: Promise<void>; cancel: () => void } {
+    let cancel = () => {};
+    const done = new Promise<void>((resolve) => {
+      const waiters = this.changeWaiters.get(jobId) ?? new Set<() => void>();
+      this.changeWaiters.set(jobId, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (waiters.size === 0 && this.changeWaiters.get(jobId) === waiters) this.changeWaiters.delete(jobId);
+        resolve();
+      };
+      const timer = setTimeout(wake, Math.max(0, ms));
+      cancel = wake;
+      waiters.add(wake);
+    });
+    return { done, cancel };
   }
 
   async start(): Promise<void> {
@@ -118,8 +139,7 @@ export class JobProgress implements Worker {
   }
 
   async publish(job: JobDoc, status: 'running' | 'completed' | 'cancelled', counts: JobCounts): Promise<void> {
-    if (!this.ports.events) return;
     const { total, sent, failed, pending } = counts;
-    await this.ports.events.publish(job.instance_id, [{ type: 'job.progress', data: { job_id: job._id, status, total, sent, failed, pending } }]);
+    await this.events.publish(job.instance_id, [{ type: 'job.progress', data: { job_id: job._id, status, total, sent, failed, pending } }]);
   }
 }

@@ -7,13 +7,12 @@
 import { contentText, type Content, type MediaInput, type StoredMedia } from '../../domain/content.js';
 import { parseScheduleAt } from '../../domain/schedule-at.js';
 import type { CodePhone, Recipient } from '../../domain/recipient.js';
-import { DuplicateKeyError, newId, type Filter } from '../../store/port.js';
-import type { InboundMessageDoc } from '../../store/repositories/inbound-messages.js';
+import { newId, type Filter } from '../../store/port.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
-import { claimInPlace, type OutboxMessageDoc, type OutboxRepo, type OutboxSource, type QuotedRef } from '../../store/repositories/outbox.js';
+import type { OutboxMessageDoc, OutboxRepo, OutboxSource, QuotedRef } from '../../store/repositories/outbox.js';
 import type { EngineManager } from '../engine-manager.js';
-import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../errors.js';
+import { ConflictError, NotConnectedError, NotFoundError, ValidationError } from '../errors.js';
 import type { UploadedFile } from '../ports.js';
 import type { DispatchPool } from './dispatch-pool.js';
 import type { OutboxOutcomes } from './outcomes.js';
@@ -105,7 +104,7 @@ export class OutboxService {
     const scheduleAt = this.scheduleAt(input, now);
     const status = this.o.engines.get(instance._id)?.status().status ?? 'disconnected';
     if (status !== 'connected' && !input.queue && scheduleAt === null) {
-      throw new UnavailableError(`WhatsApp is not connected for this instance (status: ${status}); connect it, or send with "queue": true to keep the message until it is`, 30);
+      throw new NotConnectedError(status, 'queue', null, 30);
     }
     const content = await this.o.preparer.prepare(instance._id, input.content, 'body', input.file);
     if (scheduleAt !== null) await this.o.preparer.keepMedia(instance._id, content, scheduleAt, now + this.o.mediaTtlMs, 'body.schedule_at');
@@ -129,7 +128,7 @@ export class OutboxService {
     const now = this.o.clock();
     const recipient = resolveRecipient(to, 'body.to');
     const status = this.o.engines.get(instance._id)?.status().status ?? 'disconnected';
-    if (status !== 'connected') throw new UnavailableError(`WhatsApp is not connected for this instance (status: ${status}); connect it first`, 30);
+    if (status !== 'connected') throw new NotConnectedError(status, 'connect', null, 30);
     const contents: Content<StoredMedia>[] = [];
     for (const part of parts) contents.push(await this.o.preparer.prepare(instance._id, part.content, part.field));
     // one millisecond apart: the dispatcher takes due messages oldest first, so the parts keep their order
@@ -148,43 +147,11 @@ export class OutboxService {
     return parsed.at;
   }
 
-  /** Enqueues already prepared messages (bulk jobs, recurring runs, bot replies). */
+  /** Enqueues already prepared messages (bulk jobs, recurring runs). */
   async enqueue(docs: OutboxMessageDoc[]): Promise<void> {
     if (docs.length === 0) return;
     await this.o.repo.insertMany(docs);
     for (const id of new Set(docs.map((d) => d.instance_id))) this.o.pool.wake(id);
-  }
-
-  /**
-   * An inbound message and the bot's replies to it, as one ordered insert,
-   * the message first: a message already stored (delivered again) is
-   * refused as a duplicate before any reply is written, and this resolves
-   * false with nothing queued. The replies carry fresh ids and no unique
-   * field of their own, so a duplicate can only be the message.
-   *
-   * When the instance's dispatcher can take the replies at once they are
-   * stored already claimed and handed to it in memory, which saves the
-   * claim's write per batch; otherwise they are queued like any message.
-   * Replies that could not be prepared are stored as they are (failed).
-   * The reply documents are the caller's, built for this call: claiming
-   * changes them.
-   */
-  async storeAnswer(message: InboundMessageDoc, docs: OutboxMessageDoc[]): Promise<boolean> {
-    const instanceId = message.instance_id;
-    const adoptable = docs.some((d) => d.status === 'queued') && docs.every((d) => d.instance_id === instanceId);
-    const ticket = adoptable ? this.o.pool.offerAdoption(instanceId, this.o.clock()) : null;
-    // the replies were just built for this call, so they are claimed where they are, not copied
-    if (ticket) for (const d of docs) if (d.status === 'queued') claimInPlace(d, ticket.claimId, ticket.now, ticket.leaseUntil);
-    try {
-      await this.o.repo.insertAnswer(message, docs);
-    } catch (err) {
-      if (ticket) this.o.pool.adopt(ticket, []);
-      if (err instanceof DuplicateKeyError) return false;
-      throw err;
-    }
-    if (ticket) this.o.pool.adopt(ticket, docs.filter((d) => d.status === 'sending'));
-    else if (docs.length > 0) this.o.pool.wake(instanceId);
-    return true;
   }
 
   /** One message of the instance, either direction. */

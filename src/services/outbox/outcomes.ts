@@ -4,28 +4,25 @@
  * (message.status, and message.any for our own sends), and nudging bulk
  * job progress.
  *
- * message.any is published here rather than by the inbound pipeline because
- * only the outbox knows a send happened on every engine (the sandbox never
- * echoes sends back; Baileys does, and the pipeline can recognise those
- * echoes by their WhatsApp id through OutboxRepo.byWaId).
+ * The events' shapes are the domain's (domain/outbound-events.ts).
  */
 import type { Logger } from '../../logger.js';
 import type { DomainEvent, MessageStatusData } from '../../domain/events.js';
-import { contentText } from '../../domain/content.js';
-import { isGroupJid } from '../../domain/recipient.js';
+import { messageStatusEvent, outboundAnyEvent } from '../../domain/outbound-events.js';
 import type { ProgressStatus } from '../../domain/outbox.js';
 import { asSent, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
-import type { OutboxPorts } from './outbox-ports.js';
+import type { EventSink } from '../ports.js';
 
 type Listener = (doc: OutboxMessageDoc) => void;
 
 export class OutboxOutcomes {
   private readonly waiting = new Map<string, Set<Listener>>();
-  private readonly jobListeners: ((jobId: string) => void)[] = [];
 
   constructor(
-    private readonly ports: OutboxPorts,
+    private readonly events: EventSink,
     private readonly log: Logger,
+    /** A message of a bulk job changed: the job's progress is looked at again. */
+    private readonly jobChange: (jobId: string) => void,
   ) {}
 
   /** Resolves with the message once it is sent or failed, or with null after `ms`. */
@@ -48,10 +45,6 @@ export class OutboxOutcomes {
       timer.unref();
       listeners.add(done);
     });
-  }
-
-  onJobChange(listener: (jobId: string) => void): void {
-    this.jobListeners.push(listener);
   }
 
   /** The engine accepted the message (and, when receipts came with it, it got further); `doc` as read back from the store. */
@@ -90,7 +83,7 @@ export class OutboxOutcomes {
 
   /** Several messages of one job were cancelled at once: one progress update, no per-message event flood. */
   jobChanged(jobId: string): void {
-    for (const l of this.jobListeners) l(jobId);
+    this.jobChange(jobId);
   }
 
   private settle(doc: OutboxMessageDoc): void {
@@ -107,64 +100,22 @@ export class OutboxOutcomes {
   }
 
   private publishSent(doc: OutboxMessageDoc, status: ProgressStatus, sentAt: number): void {
-    const sink = this.ports.events;
     // most instances of a busy gateway have no subscriber for these: the events are not even built
-    const wantsStatus = sink?.wants(doc.instance_id, 'message.status') ?? false;
-    const wantsAny = sink?.wants(doc.instance_id, 'message.any') ?? false;
+    const wantsStatus = this.events.wants(doc.instance_id, 'message.status');
+    const wantsAny = this.events.wants(doc.instance_id, 'message.any');
     if (!wantsStatus && !wantsAny) return;
     const events: DomainEvent[] = [];
-    if (wantsStatus) events.push(this.statusEvent(doc, 'sent'));
-    if (wantsAny) events.push(this.anyEvent(doc, sentAt));
-    if (wantsStatus && status !== 'sent') events.push(this.statusEvent(doc, status));
+    if (wantsStatus) events.push(messageStatusEvent(doc, 'sent'));
+    if (wantsAny) events.push(outboundAnyEvent(doc, sentAt));
+    if (wantsStatus && status !== 'sent') events.push(messageStatusEvent(doc, status));
     this.publish(doc.instance_id, events);
   }
 
   private publishStatus(doc: OutboxMessageDoc, status: MessageStatusData['status']): void {
-    if (this.ports.events?.wants(doc.instance_id, 'message.status')) this.publish(doc.instance_id, [this.statusEvent(doc, status)]);
-  }
-
-  private statusEvent(doc: OutboxMessageDoc, status: MessageStatusData['status']): DomainEvent {
-    return {
-      type: 'message.status',
-      data: {
-        message_id: doc._id,
-        wa_message_id: doc.wa_message_id,
-        to_jid: doc.chat_jid,
-        phone: doc.phone,
-        status,
-        error: status === 'failed' || status === 'cancelled' ? (doc.error ?? null) : null,
-        error_code: status === 'failed' ? (doc.error_code ?? null) : null,
-      },
-    };
-  }
-
-  private anyEvent(doc: OutboxMessageDoc, sentAt: number): DomainEvent {
-    return {
-      type: 'message.any',
-      data: {
-        message_id: doc._id,
-        wa_message_id: doc.wa_message_id,
-        direction: 'out',
-        chat_jid: doc.chat_jid,
-        from_jid: null,
-        from_phone: null,
-        to_jid: doc.chat_jid,
-        push_name: null,
-        is_group: isGroupJid(doc.chat_jid),
-        from_me: true,
-        sent_by_api: true,
-        offline: false,
-        kind: doc.kind,
-        text: contentText(doc.content),
-        timestamp: new Date(sentAt).toISOString(),
-        details: { source: doc.source, ...(doc.job_id ? { job_id: doc.job_id } : {}), ...(doc.quoted ? { quoted_id: doc.quoted.wa_message_id } : {}) },
-      },
-    };
+    if (this.events.wants(doc.instance_id, 'message.status')) this.publish(doc.instance_id, [messageStatusEvent(doc, status)]);
   }
 
   private publish(instanceId: string, events: DomainEvent[]): void {
-    const sink = this.ports.events;
-    if (!sink) return;
-    sink.publish(instanceId, events).catch((err) => this.log.error({ err, instance_id: instanceId }, 'could not publish outbox events'));
+    this.events.publish(instanceId, events).catch((err) => this.log.error({ err, instance_id: instanceId }, 'could not publish outbox events'));
   }
 }

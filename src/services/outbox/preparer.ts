@@ -10,7 +10,7 @@ import { isId } from '../../store/port.js';
 import { mediaOf, withMedia, type Content, type MediaInput, type MediaType, type StoredMedia } from '../../domain/content.js';
 import { parseRecipient, type CodePhone, type Recipient } from '../../domain/recipient.js';
 import type { OutboxRepo, QuotedRef } from '../../store/repositories/outbox.js';
-import { NotFoundError, UnavailableError, ValidationError, type FieldProblem } from '../errors.js';
+import { NotFoundError, ValidationError, type FieldProblem } from '../errors.js';
 import type { UploadedFile } from '../ports.js';
 import type { OutboxPorts } from './outbox-ports.js';
 
@@ -39,7 +39,7 @@ export function mediaKind(content: Content<unknown>): MediaType | null {
 export class ContentPreparer {
   constructor(
     private readonly repo: OutboxRepo,
-    private readonly ports: OutboxPorts,
+    private readonly ports: Pick<OutboxPorts, 'media' | 'contacts'>,
   ) {}
 
   /**
@@ -70,7 +70,6 @@ export class ContentPreparer {
     const kind = mediaKind(content);
     const media = mediaOf(content);
     if (!kind || (!media && !file)) return content as Content<StoredMedia>;
-    if (!this.ports.media) throw new UnavailableError('media intake is not available in this process');
     const mediaField = file ? `file` : `${field}.${content.type === 'buttons' ? 'buttons.media' : content.type}`;
     try {
       const stored = await this.ports.media.store(instanceId, file ?? media!, kind, mediaField);
@@ -93,7 +92,7 @@ export class ContentPreparer {
     const media = mediaOf(content);
     if (!media || sendBy <= expiresAt) return;
     const until = sendBy + 24 * 3600_000; // room for retries after the due time
-    if (this.ports.media?.retain) return this.ports.media.retain(instanceId, media.media_id, until);
+    if (this.ports.media.retain) return this.ports.media.retain(instanceId, media.media_id, until);
     throw new ValidationError(field, `the message would go out after its stored media expires (${new Date(expiresAt).toISOString()}); send it earlier`);
   }
 
@@ -109,7 +108,6 @@ export class ContentPreparer {
   }
 
   private async savedContact(instanceId: string, contactId: string, field: string) {
-    if (!this.ports.contacts) throw new UnavailableError('saved contacts are not available in this process');
     try {
       return await this.ports.contacts.vcardFields(instanceId, contactId);
     } catch (err) {

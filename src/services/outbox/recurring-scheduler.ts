@@ -11,7 +11,7 @@
 import type { Logger } from '../../logger.js';
 import { withMedia, type Content, type StoredMedia } from '../../domain/content.js';
 import { nextOccurrence } from '../../domain/recurrence.js';
-import { DuplicateKeyError, newId, type Store } from '../../store/port.js';
+import { DuplicateKeyError, newId } from '../../store/port.js';
 import type { InstancesRepo } from '../../store/repositories/instances.js';
 import type { OutboxMessageDoc } from '../../store/repositories/outbox.js';
 import type { RecurringDoc, RecurringRepo } from '../../store/repositories/recurring.js';
@@ -33,12 +33,13 @@ export class RecurringScheduler implements Worker {
   private stopped = true;
 
   constructor(
-    private readonly store: Store,
     private readonly repo: RecurringRepo,
     private readonly instances: InstancesRepo,
     private readonly outbox: OutboxService,
     private readonly preparer: ContentPreparer,
     private readonly outcomes: OutboxOutcomes,
+    /** Other processes share the store and may add sends without waking this one. */
+    private readonly sharedStore: boolean,
     private readonly clock: () => number,
     private readonly log: Logger,
   ) {}
@@ -84,7 +85,7 @@ export class RecurringScheduler implements Worker {
       }
       const next = await this.repo.nextDue();
       // a shared store may get sends from other processes: look again at least every minute
-      const cap = this.store.kind === 'mongodb' ? 60_000 : MAX_SLEEP_MS;
+      const cap = this.sharedStore ? 60_000 : MAX_SLEEP_MS;
       const wait = next === null ? cap : Math.min(Math.max(0, next - this.clock()), cap);
       if (!this.stopped) {
         this.timer = setTimeout(() => void this.kick(), wait);

@@ -46,18 +46,13 @@ export function recurringView(doc: RecurringDoc, instance: Pick<InstanceDoc, 'se
 }
 
 export class RecurringService {
-  private readonly changeListeners: (() => void)[] = [];
-
   constructor(
     private readonly repo: RecurringRepo,
     private readonly preparer: ContentPreparer,
     private readonly clock: () => number,
+    /** Sends were added, paused or removed: the scheduler re-arms its timer. */
+    private readonly changed: () => void,
   ) {}
-
-  /** The scheduler re-arms its timer when sends are added, paused or removed. */
-  onChange(listener: () => void): void {
-    this.changeListeners.push(listener);
-  }
 
   async create(instance: InstanceDoc, input: RecurringInput): Promise<RecurringDoc> {
     const now = this.clock();
@@ -113,9 +108,5 @@ export class RecurringService {
   async remove(instance: InstanceDoc, id: string): Promise<void> {
     if (!(await this.repo.remove(instance._id, id))) throw new NotFoundError('recurring send');
     this.changed();
-  }
-
-  private changed(): void {
-    for (const l of this.changeListeners) l();
   }
 }

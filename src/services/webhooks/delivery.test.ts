@@ -59,7 +59,7 @@ describe('webhook delivery against a real local receiver', function () {
   it('signs every request per Standard Webhooks, with the exact stored body and custom headers', async () => {
     const r = await receiver();
     const sub = await subscribe(r.url, { headers: { Authorization: 'Bearer endpoint-token' } });
-    await s.app.services.webhooks.publish(instance.id, [statusEvent(1), statusEvent(2)]);
+    await s.app.modules.webhooks.webhooks.publish(instance.id, [statusEvent(1), statusEvent(2)]);
     const [a, b] = await r.waitFor(2);
     for (const req of [a, b]) {
       expect(verify(sub.secret, req), 'signature').to.equal(true);
@@ -93,7 +93,7 @@ describe('webhook delivery against a real local receiver', function () {
     const r = await receiver();
     r.respond = (req) => answers[req.n - 1] ?? { status: 204 };
     const sub = await subscribe(r.url, { timeout_ms: 1000 });
-    await s.app.services.webhooks.publish(instance.id, [statusEvent(3)]);
+    await s.app.modules.webhooks.webhooks.publish(instance.id, [statusEvent(3)]);
     const done = await eventually(async () => {
       const [d] = await deliveries(sub.id);
       return d?.status === 'delivered' ? d : undefined;
@@ -117,7 +117,7 @@ describe('webhook delivery against a real local receiver', function () {
   it('dead-letters after the last scheduled attempt, visibly, and redelivers on request', async () => {
     const r = await receiver(() => ({ status: 500 }));
     const sub = await subscribe(r.url);
-    await s.app.services.webhooks.publish(instance.id, [statusEvent(4)]);
+    await s.app.modules.webhooks.webhooks.publish(instance.id, [statusEvent(4)]);
     const dead = await eventually(async () => (await deliveries(sub.id, '&status=dead'))[0]);
     expect(dead.attempts).to.have.length(7); // the first attempt plus six scheduled retries
     expect(dead.next_attempt_at).to.equal(null);
@@ -132,7 +132,7 @@ describe('webhook delivery against a real local receiver', function () {
   it('disables the subscription on 410 Gone and records why', async () => {
     const r = await receiver(() => ({ status: 410 }));
     const sub = await subscribe(r.url);
-    await s.app.services.webhooks.publish(instance.id, [statusEvent(5)]);
+    await s.app.modules.webhooks.webhooks.publish(instance.id, [statusEvent(5)]);
     const view = await eventually(async () => {
       const w = (await s.request('GET', `/v1/instances/${instance.id}/webhooks/${sub.id}`, { token: owner.token })).body;
       return w.enabled ? undefined : w;
@@ -142,7 +142,7 @@ describe('webhook delivery against a real local receiver', function () {
     const [d] = await deliveries(sub.id);
     expect(d.status).to.equal('paused');
     expect(d.attempts[0].status_code).to.equal(410);
-    await s.app.services.webhooks.publish(instance.id, [statusEvent(6)]);
+    await s.app.modules.webhooks.webhooks.publish(instance.id, [statusEvent(6)]);
     expect(await deliveries(sub.id)).to.have.length(1);
     expect(r.requests).to.have.length(1);
   });
@@ -152,8 +152,8 @@ describe('webhook delivery against a real local receiver', function () {
     const sub = await subscribe(r.url);
     await r.down();
     const events = Array.from({ length: 25 }, (_, i) => statusEvent(100 + i));
-    await s.app.services.webhooks.publish(instance.id, events.slice(0, 10));
-    await s.app.services.webhooks.publish(instance.id, events.slice(10));
+    await s.app.modules.webhooks.webhooks.publish(instance.id, events.slice(0, 10));
+    await s.app.modules.webhooks.webhooks.publish(instance.id, events.slice(10));
     await eventually(async () => {
       const list = await deliveries(sub.id);
       return list.length === 25 && list.every((d: { attempts: unknown[] }) => d.attempts.length >= 2);
@@ -178,7 +178,7 @@ describe('webhook delivery against a real local receiver', function () {
     const r = await receiver();
     const bot = await s.sandboxInstance(owner.token, { settings: { actions: { send_webhook: true, reply_msgs: false } } });
     await subscribe(r.url, { events: ['onMessage'] }, bot.id);
-    const engine = s.app.services.engines.get(bot.id) as SandboxEngine;
+    const engine = s.app.modules.engines.engines.get(bot.id) as SandboxEngine;
     await engine.inject([
       {
         instance_id: bot.id,
@@ -206,7 +206,7 @@ describe('webhook delivery against a real local receiver', function () {
   it('turns engine group participant updates into group.participants events', async () => {
     const r = await receiver();
     await subscribe(r.url, { events: ['group.participants'] });
-    await s.app.services.hub.emit('groupParticipants', instance.id, {
+    await s.app.modules.engines.hub.emit('groupParticipants', instance.id, {
       group_jid: '120363012345678901@g.us',
       action: 'add',
       participants: [{ jid: '12345678901234@lid', phone: '59171234567' }],
@@ -234,8 +234,8 @@ describe('webhook delivery against a real local receiver', function () {
     await subscribe(fast.url);
     await subscribe(fastOther.url, {}, other.id);
     const events = Array.from({ length: 60 }, (_, i) => statusEvent(200 + i));
-    await s.app.services.webhooks.publish(instance.id, events);
-    await s.app.services.webhooks.publish(other.id, events);
+    await s.app.modules.webhooks.webhooks.publish(instance.id, events);
+    await s.app.modules.webhooks.webhooks.publish(other.id, events);
     await fast.waitFor(60);
     await fastOther.waitFor(60);
     // the slow endpoint has answered nothing yet and holds only its own few slots
@@ -257,7 +257,7 @@ describe('webhook auto-disable after days of only failures', function () {
       const owner = await s.owner();
       const instance = await s.sandboxInstance(owner.token);
       const sub = (await s.request('POST', `/v1/instances/${instance.id}/webhooks`, { token: owner.token, json: { url: r.url, events: ['message.status'] } })).body;
-      await s.app.services.webhooks.publish(instance.id, [statusEvent(1), statusEvent(2)]);
+      await s.app.modules.webhooks.webhooks.publish(instance.id, [statusEvent(1), statusEvent(2)]);
       const url = `/v1/instances/${instance.id}/webhooks/${sub.id}`;
       const view = await eventually(async () => {
         const w = (await s.request('GET', url, { token: owner.token })).body;

@@ -8,19 +8,20 @@
  * ever tie up its own few slots, so it never delays other endpoints or
  * instances.
  *
- * Sources of work: the publisher writes fresh deliveries already claimed by
- * this process (lease + fencing token in the same insert) and hands them over
- * with their body once committed: the low-latency path, with no extra write
- * or read. A poller finds everything else in the store: scheduled retries,
- * deliveries written unclaimed because an endpoint's queue was full,
- * deliveries of a crashed process (expired leases) and redeliveries; those
- * are claimed atomically before each attempt. The store, not memory, is the
- * source of truth, and every outcome is written under the claim's token.
+ * Sources of work: submit() stores fresh deliveries already claimed by this
+ * process (lease + fencing token in the same insert, see store/lease.ts)
+ * and queues them with their body once committed: the low-latency path,
+ * with no extra write or read. A poller finds everything else in the store:
+ * scheduled retries, deliveries written unclaimed because an endpoint's
+ * queue was full, deliveries of a crashed process (expired leases) and
+ * redeliveries; those are claimed atomically before each attempt. The
+ * store, not memory, is the source of truth, and every outcome is written
+ * under the claim's token.
  */
-import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../../logger.js';
 import type { Random } from '../../domain/random.js';
+import { applyLease, DELIVERY_LEASE, fencingToken, newLease, type Lease } from '../../store/lease.js';
 import type { DeliveryAttempt, WebhookDeliveriesRepo, WebhookDeliveryDoc } from '../../store/repositories/webhook-deliveries.js';
 import type { WebhookEventsRepo } from '../../store/repositories/webhook-events.js';
 import type { WebhookSubscriptionDoc } from '../../store/repositories/webhook-subscriptions.js';
@@ -40,17 +41,19 @@ export interface DispatcherOptions {
   log: Logger;
 }
 
-export interface HotClaim {
-  token: string;
-  leaseUntil: number;
-}
-
 /** A delivery to attempt. Fresh ones come claimed and with their body, so the hot path reads nothing back. */
 export interface Hint {
   _id: string;
   subscription_id: string;
-  claim?: HotClaim;
+  lease?: Lease;
   event?: { id: string; body: string };
+}
+
+/** A delivery about to be stored, with its subscription and the event's exact body. */
+export interface FreshDelivery {
+  doc: WebhookDeliveryDoc;
+  sub: WebhookSubscriptionDoc;
+  event: { id: string; body: string };
 }
 
 /** What an attempt needs to know about its delivery. */
@@ -77,13 +80,6 @@ const POLL_BATCH = 500;
 const LEASE_MARGIN_MS = 10_000;
 /** How long attempt outcomes wait to be written together (see WriteCoalescer). */
 const OUTCOME_WINDOW_MS = 5;
-
-// Fencing tokens need to be unique, not secret: a random per-process prefix and a counter are enough and cost nothing per claim.
-const TOKEN_PREFIX = randomBytes(8).toString('hex');
-let tokenCounter = 0;
-export function claimToken(): string {
-  return `${TOKEN_PREFIX}-${(++tokenCounter).toString(36)}`;
-}
 
 export function jobOf(d: WebhookDeliveryDoc, body: string): Job {
   return { id: d._id, subscriptionId: d.subscription_id, eventId: d.event_id, body, roundAttempts: d.round_attempts, attemptCount: d.attempts.length, test: d.test };
@@ -134,15 +130,25 @@ export class WebhookDispatcher {
   }
 
   /**
-   * A claim for a delivery about to be written, when this process can take
-   * it at once; null when stopped or the endpoint's queue is full (the row is
-   * then written as pending, for the poller). The lease covers a wait in the
-   * queue; an attempt renews it first if little is left.
+   * Stores fresh deliveries with `write`, and attempts them. Those this
+   * process can take at once (running, the endpoint's queue not full) are
+   * written already claimed, and queued with their body once stored; the
+   * others are written pending, for the poller. The lease covers a wait in
+   * the queue; an attempt renews it first if little is left. `write` runs
+   * in the caller's event-loop turn.
    */
-  hotClaim(sub: WebhookSubscriptionDoc, now: number): HotClaim | null {
-    if (!this.running) return null;
-    if ((this.queues.get(sub._id)?.hints.length ?? 0) >= MAX_QUEUED_PER_ENDPOINT) return null;
-    return { token: claimToken(), leaseUntil: now + 2 * (sub.timeout_ms + LEASE_MARGIN_MS) };
+  submit(fresh: FreshDelivery[], write: () => Promise<unknown>): Promise<void> {
+    const hints: Hint[] = [];
+    if (this.running) {
+      const now = this.options.clock();
+      for (const { doc, sub, event } of fresh) {
+        if ((this.queues.get(sub._id)?.hints.length ?? 0) >= MAX_QUEUED_PER_ENDPOINT) continue;
+        const lease = newLease(now, 2 * (sub.timeout_ms + LEASE_MARGIN_MS));
+        applyLease(doc, DELIVERY_LEASE, lease);
+        hints.push({ _id: doc._id, subscription_id: sub._id, lease, event });
+      }
+    }
+    return write().then(() => this.enqueue(hints));
   }
 
   /** Deliveries that are due now (just published, redelivered or resumed). */
@@ -156,7 +162,7 @@ export class WebhookDispatcher {
         this.queues.set(hint.subscription_id, queue);
       }
       // claimed hints are always taken: their rows wait for no one else until the lease ends
-      if (!hint.claim && queue.hints.length >= MAX_QUEUED_PER_ENDPOINT) {
+      if (!hint.lease && queue.hints.length >= MAX_QUEUED_PER_ENDPOINT) {
         queue.overflowed = true;
         continue;
       }
@@ -244,12 +250,12 @@ export class WebhookDispatcher {
   private async take(hint: Hint, sub: WebhookSubscriptionDoc): Promise<{ job: Job; token: string } | null> {
     const now = this.options.clock();
     const leaseMs = sub.timeout_ms + LEASE_MARGIN_MS;
-    if (hint.claim && hint.event) {
-      if (hint.claim.leaseUntil - now < leaseMs && !(await this.deliveries.renew(hint._id, hint.claim.token, now, leaseMs))) return null;
+    if (hint.lease && hint.event) {
+      if (hint.lease.until - now < leaseMs && !(await this.deliveries.renew(hint._id, hint.lease.token, now, leaseMs))) return null;
       const job: Job = { id: hint._id, subscriptionId: sub._id, eventId: hint.event.id, body: hint.event.body, roundAttempts: 0, attemptCount: 0, test: false };
-      return { job, token: hint.claim.token };
+      return { job, token: hint.lease.token };
     }
-    const fence = claimToken();
+    const fence = fencingToken();
     const claimed = await this.deliveries.claim(hint._id, fence, now, leaseMs);
     if (!claimed) return null;
     const event = await this.events.byId(claimed.event_id);

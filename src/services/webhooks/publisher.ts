@@ -10,7 +10,7 @@ import { newId } from '../../store/port.js';
 import { newDelivery, type WebhookDeliveriesRepo, type WebhookDeliveryDoc } from '../../store/repositories/webhook-deliveries.js';
 import type { WebhookEventDoc, WebhookEventsRepo } from '../../store/repositories/webhook-events.js';
 import type { EventSink } from '../ports.js';
-import type { Hint, WebhookDispatcher } from './dispatcher.js';
+import type { FreshDelivery, WebhookDispatcher } from './dispatcher.js';
 import type { SubscriptionCache } from './subscription-cache.js';
 
 export interface Envelope {
@@ -44,7 +44,7 @@ export class WebhookPublisher implements EventSink {
     const timestamp = new Date(now).toISOString();
     const eventDocs: WebhookEventDoc[] = [];
     const deliveries: WebhookDeliveryDoc[] = [];
-    const hints: Hint[] = [];
+    const fresh: FreshDelivery[] = [];
     for (const event of events) {
       const subs = this.cache.matching(instanceId, event);
       if (subs.length === 0) continue;
@@ -53,19 +53,12 @@ export class WebhookPublisher implements EventSink {
       eventDocs.push({ _id: id, instance_id: instanceId, type: event.type, body, created_at: now });
       for (const sub of subs) {
         const delivery = newDelivery({ instance_id: instanceId, subscription_id: sub._id, event_id: id, event_type: event.type }, now);
-        // Claimed by this process as it is written (no separate claim write on the hot path),
-        // unless the endpoint's queue is full; then the poller picks it up later.
-        const claim = this.dispatcher.hotClaim(sub, now);
-        if (claim) {
-          Object.assign(delivery, { status: 'processing', lock_token: claim.token, run_at: claim.leaseUntil });
-          hints.push({ _id: delivery._id, subscription_id: sub._id, claim, event: { id, body } });
-        }
         deliveries.push(delivery);
+        fresh.push({ doc: delivery, sub, event: { id, body } });
       }
     }
     if (deliveries.length === 0) return Promise.resolve();
-    // both writes are issued in this turn, so they commit together with the producer's own record
-    const written = Promise.all([this.events.insertMany(eventDocs), this.deliveries.insertMany(deliveries)]);
-    return written.then(() => this.dispatcher.enqueue(hints));
+    // the dispatcher claims what it can take at once; both writes are issued in this turn, so they commit together with the producer's own record
+    return this.dispatcher.submit(fresh, () => Promise.all([this.events.insertMany(eventDocs), this.deliveries.insertMany(deliveries)]));
   }
 }

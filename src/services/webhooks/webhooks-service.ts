@@ -16,7 +16,8 @@ import { ConflictError, NotFoundError } from '../errors.js';
 import type { Worker } from '../interval-worker.js';
 import { SafeHttp } from '../net/safe-http.js';
 import type { EventSink } from '../ports.js';
-import { claimToken, jobOf, WebhookDispatcher } from './dispatcher.js';
+import { jobOf, WebhookDispatcher } from './dispatcher.js';
+import { applyLease, DELIVERY_LEASE, newLease } from '../../store/lease.js';
 import { newDelivery } from '../../store/repositories/webhook-deliveries.js';
 import { envelopeBody, WebhookPublisher } from './publisher.js';
 import { WebhookSubscriptions } from './subscriptions.js';
@@ -28,9 +29,11 @@ export interface WebhooksOptions {
   random?: Random;
   /** How often the store is searched for due retries and orphaned claims. */
   pollMs?: number;
+  /** Other processes share the store: their claims may be live, and they change subscriptions too. */
+  sharedStore: boolean;
 }
 
-/** Subscriptions changed by other processes sharing a MongoDB show up within this. */
+/** Subscriptions changed by other processes sharing the store show up within this. */
 const SUBSCRIPTION_REFRESH_MS = 5000;
 const RETENTION_SWEEP_MS = 3600_000;
 
@@ -45,7 +48,7 @@ export class WebhooksService implements EventSink {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
-    private readonly store: Store,
+    store: Store,
     private readonly options: WebhooksOptions,
   ) {
     const { config, log, clock } = options;
@@ -85,15 +88,15 @@ export class WebhooksService implements EventSink {
     return this.publisher.publish(instanceId, events);
   }
 
-  /** Dispatcher, subscription refresh (MongoDB) and retention, started with the app and stopped before the store closes. */
+  /** Dispatcher, subscription refresh (shared store) and retention, started with the app and stopped before the store closes. */
   worker(): Worker {
     return {
       name: 'webhooks',
       start: async () => {
-        // the embedded store serves one process: every claim still open belongs to a dead process
-        if (this.store.kind === 'embedded') await this.deliveries.releaseAll(this.options.clock());
+        // a store that serves one process: every claim still open belongs to a dead process
+        if (!this.options.sharedStore) await this.deliveries.releaseAll(this.options.clock());
         this.dispatcher.start();
-        if (this.store.kind === 'mongodb') this.every(SUBSCRIPTION_REFRESH_MS, () => this.subscriptions.load());
+        if (this.options.sharedStore) this.every(SUBSCRIPTION_REFRESH_MS, () => this.subscriptions.load());
         this.every(RETENTION_SWEEP_MS, () => this.expire());
       },
       stop: async () => {
@@ -142,16 +145,10 @@ export class WebhooksService implements EventSink {
       timestamp: new Date(now).toISOString(),
       data: { subscription_id: sub._id, message: 'Test ping from tucan. Answer 2xx to acknowledge.' },
     });
-    const fence = claimToken();
-    const doc: WebhookDeliveryDoc = {
-      ...newDelivery({ instance_id: instance._id, subscription_id: sub._id, event_id: id, event_type: 'webhook.test' }, now),
-      status: 'processing',
-      lock_token: fence,
-      run_at: now + sub.timeout_ms + 10_000,
-      test: true,
-    };
+    const lease = newLease(now, sub.timeout_ms + 10_000);
+    const doc: WebhookDeliveryDoc = applyLease({ ...newDelivery({ instance_id: instance._id, subscription_id: sub._id, event_id: id, event_type: 'webhook.test' }, now), test: true }, DELIVERY_LEASE, lease);
     await Promise.all([this.events.insertMany([{ _id: id, instance_id: instance._id, type: 'webhook.test', body, created_at: now }]), this.deliveries.insertMany([doc])]);
-    await this.dispatcher.attemptClaimed(jobOf(doc, body), fence);
+    await this.dispatcher.attemptClaimed(jobOf(doc, body), lease.token);
     return { delivery: (await this.deliveries.byId(doc._id)) ?? doc, body };
   }
 

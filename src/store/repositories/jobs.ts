@@ -3,7 +3,7 @@
  * the job document holds the request and the job's own lifecycle, and its
  * progress is counted from its messages so the two can never disagree.
  */
-import type { TextVariationOptions } from '../../services/ports.js';
+import type { VariationOptions } from '../../domain/variation/vary.js';
 import type { Doc, Store } from '../port.js';
 
 export type JobStatus = 'creating' | 'running' | 'completed' | 'cancelled';
@@ -17,7 +17,7 @@ export interface JobDoc extends Doc {
   /** The template as submitted (JSON shape), for display. */
   content: Record<string, unknown>;
   delay_ms: number;
-  ai_modifications: TextVariationOptions | null;
+  ai_modifications: VariationOptions | null;
   schedule_at: number | null;
   created_at: number;
   updated_at: number;

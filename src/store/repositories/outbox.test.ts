@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { newOutboxDoc } from '../../services/outbox/outbox-service.js';
 import { onEveryBackend } from '../../test-support/store-backends.js';
 import type { Store } from '../port.js';
-import { asClaimed, OutboxRepo, type OutboxMessageDoc } from './outbox.js';
+import { claimInPlace, OutboxRepo, type OutboxMessageDoc } from './outbox.js';
 
 const INSTANCE = 'aaaaaaaaaaaaaaaaaaaaaaaa';
 const LEASE = 30_000;
@@ -28,7 +28,7 @@ onEveryBackend('outbox-repo', (label, open) => {
       const claimedLater = reply(1000, 'queued, then claimed');
       await repo.insert(claimedLater);
       const [claimed] = await repo.claim(INSTANCE, 2000, LEASE, 10);
-      const adopted = asClaimed(reply(1000, 'stored claimed'), 'token', 2000, 2000 + LEASE);
+      const adopted = claimInPlace(reply(1000, 'stored claimed'), { token: 'token', until: 2000 + LEASE }, 2000);
       await repo.insert(adopted);
       const pick = (d: OutboxMessageDoc | null) => d && { status: d.status, dispatch_at: d.dispatch_at, attempts: d.attempts, updated_at: d.updated_at, has_claim: typeof d.claim_id === 'string' };
       expect(pick(await repo.byId(INSTANCE, adopted._id))).to.deep.equal(pick(await repo.byId(INSTANCE, claimedLater._id)));
@@ -37,7 +37,7 @@ onEveryBackend('outbox-repo', (label, open) => {
     });
 
     it('is found again through its lease: nextDue names the expiry, the claim takes it only then, under a new token', async () => {
-      const doc = asClaimed(reply(1000, 'orphan'), 'dead-process', 1000, 1000 + LEASE);
+      const doc = claimInPlace(reply(1000, 'orphan'), { token: 'dead-process', until: 1000 + LEASE }, 1000);
       await repo.insert(doc);
       expect(await repo.nextDue(INSTANCE)).to.equal(1000 + LEASE);
       expect(await repo.claim(INSTANCE, 1000 + LEASE - 1, LEASE, 10), 'lease still running').to.deep.equal([]);
@@ -52,7 +52,7 @@ onEveryBackend('outbox-repo', (label, open) => {
     });
 
     it('is made due at once by the start-up lease recovery of a single-process store', async () => {
-      const doc = asClaimed(reply(1000, 'orphan'), 'dead-process', 1000, 1000 + LEASE);
+      const doc = claimInPlace(reply(1000, 'orphan'), { token: 'dead-process', until: 1000 + LEASE }, 1000);
       await repo.insert(doc);
       expect((await repo.expireLeases(INSTANCE, 2000)).modified).to.equal(1);
       const [again] = await repo.claim(INSTANCE, 2000, LEASE, 10);

@@ -10,17 +10,16 @@
  *   or one whose lease expired"), the scheduler ("when is the next one
  *   due") and lease recovery, without scanning sent history or inbound
  *   messages and without a sweeper.
- * - `claim_id` is a fencing token, fresh for every claim: a dispatcher whose
- *   lease expired cannot overwrite the outcome of a newer claim.
- * - A message may also be inserted already claimed (asClaimed: bot replies
- *   handed straight to their dispatcher); it carries the same fields, so
- *   its lease expires and is recovered exactly like a claimed one's.
+ * - Claims follow the lease pattern of ../lease.ts (OUTBOX_LEASE): status
+ *   `sending`, the fencing token in `claim_id`, the lease expiry in
+ *   `dispatch_at`. A message may also be inserted already claimed (bot
+ *   replies handed straight to their dispatcher).
  * - Few indexes on purpose: every status change rewrites the document and
  *   every index over it, so each index costs every message three times.
  */
-import { randomUUID } from 'node:crypto';
 import type { Content, StoredMedia } from '../../domain/content.js';
 import { PENDING, statusesBefore, timestampField, WAITING, type OutboundStatus, type ProgressStatus } from '../../domain/outbox.js';
+import { applyLease, heldBy, newLease, OUTBOX_LEASE, type Lease } from '../lease.js';
 import type { Collection, Doc, Filter, Store, Update } from '../port.js';
 import type { InboundMessageDoc } from './inbound-messages.js';
 import { MESSAGES, type MessageBase } from './message-base.js';
@@ -75,22 +74,9 @@ export interface Claimed {
   due: number;
 }
 
-/**
- * A new message as `claim` would leave it, for storing it already claimed
- * (bot replies handed straight to their dispatcher): the lease expiry goes
- * in dispatch_at, so an expired lease finds it exactly as it finds a
- * claimed one.
- */
-export function asClaimed(doc: OutboxMessageDoc, claimId: string, now: number, leaseUntil: number): OutboxMessageDoc {
-  return claimInPlace({ ...doc }, claimId, now, leaseUntil);
-}
-
-/** asClaimed() for a document nothing else holds yet (just built): sets the fields instead of copying it. */
-export function claimInPlace(doc: OutboxMessageDoc, claimId: string, now: number, leaseUntil: number): OutboxMessageDoc {
-  // the same fields as claim()'s update
-  doc.status = 'sending';
-  doc.dispatch_at = leaseUntil;
-  doc.claim_id = claimId;
+/** A just-built message, not yet stored, as `claim` would leave it (the lease's fields, one attempt more). */
+export function claimInPlace(doc: OutboxMessageDoc, lease: Lease, now: number): OutboxMessageDoc {
+  applyLease(doc, OUTBOX_LEASE, lease);
   doc.updated_at = now;
   doc.attempts += 1;
   return doc;
@@ -179,14 +165,14 @@ export class OutboxRepo {
   async claim(instanceId: string, now: number, leaseMs: number, n: number): Promise<Claimed[]> {
     const candidates = await this.coll.find({ instance_id: instanceId, dispatch_at: { $lte: now }, status: { $in: CLAIMABLE } }, { sort: { dispatch_at: 1 }, limit: n });
     if (candidates.length === 0) return [];
-    const claimId = randomUUID();
+    const lease = newLease(now, leaseMs);
     const ids = candidates.map((c) => c._id);
-    const update = { status: 'sending' as const, dispatch_at: now + leaseMs, claim_id: claimId, updated_at: now };
+    const update = applyLease({ updated_at: now }, OUTBOX_LEASE, lease);
     const r = await this.coll.updateMany({ _id: { $in: ids }, dispatch_at: { $lte: now }, status: { $in: CLAIMABLE } }, { $set: update, $inc: { attempts: 1 } });
-    if (r.matched === candidates.length) return candidates.map((c) => ({ doc: asClaimed(c, claimId, now, now + leaseMs), due: c.dispatch_at! }));
+    if (r.matched === candidates.length) return candidates.map((c) => ({ doc: claimInPlace({ ...c }, lease, now), due: c.dispatch_at! }));
     // some were taken or cancelled in between: keep exactly the ones this claim stamped
     const due = new Map(candidates.map((c) => [c._id, c.dispatch_at!]));
-    const mine = await this.coll.find({ _id: { $in: ids }, claim_id: claimId });
+    const mine = await this.coll.find({ _id: { $in: ids }, claim_id: lease.token });
     return mine.sort((a, b) => ids.indexOf(a._id) - ids.indexOf(b._id)).map((doc) => ({ doc, due: due.get(doc._id)! }));
   }
 
@@ -222,7 +208,7 @@ export class OutboxRepo {
       if (s === status) break;
     }
     const r = await this.coll.updateMany(
-      { _id: { $in: ids }, claim_id: claimId, status: 'sending' },
+      heldBy(OUTBOX_LEASE, ids, claimId),
       { $set: { status, ...times, updated_at: now }, $unset: withErrors ? { dispatch_at: true, error: true, error_code: true } : { dispatch_at: true } },
     );
     return r.matched;
@@ -239,7 +225,7 @@ export class OutboxRepo {
 
   markFailed(id: string, claimId: string, now: number, error: string, code: string | null): Promise<OutboxMessageDoc | null> {
     return this.coll.findOneAndUpdate(
-      { _id: id, claim_id: claimId, status: 'sending' },
+      heldBy(OUTBOX_LEASE, id, claimId),
       { $set: { status: 'failed', error, updated_at: now, ...(code ? { error_code: code } : {}) }, $unset: { dispatch_at: true, ...(code ? {} : { error_code: true }) } },
     );
   }
@@ -251,7 +237,7 @@ export class OutboxRepo {
       ...(error ? {} : { $unset: { error: true, error_code: true } }),
     };
     if (refund) update.$inc = { attempts: -1 };
-    return this.coll.findOneAndUpdate({ _id: id, claim_id: claimId, status: 'sending' }, update);
+    return this.coll.findOneAndUpdate(heldBy(OUTBOX_LEASE, id, claimId), update);
   }
 
   /** Cancels a message that has not been handed to the engine. Null when it is no longer waiting. */

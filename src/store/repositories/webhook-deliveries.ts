@@ -2,13 +2,15 @@
  * The durable webhook outbox: one delivery per (event, subscription) with
  * every attempt made. The body lives in webhook_events.
  *
- * Claiming follows the lease pattern. A claim atomically moves a delivery to
- * `processing` with a random `lock_token`; while processing, `run_at` is the
- * lease's expiry. Finishing requires the same token, so a worker whose lease
- * expired (and whose delivery was claimed again) cannot overwrite the newer
- * outcome. One index, {status, run_at}, serves due retries, expired leases
- * and retention alike.
+ * Claiming follows the lease pattern of ../lease.ts (DELIVERY_LEASE): a
+ * claim atomically moves a delivery to `processing` with a fresh fencing
+ * token in `lock_token`; while processing, `run_at` is the lease's expiry.
+ * Finishing requires the same token, so a worker whose lease expired (and
+ * whose delivery was claimed again) cannot overwrite the newer outcome. One
+ * index, {status, run_at}, serves due retries, expired leases and retention
+ * alike.
  */
+import { applyLease, DELIVERY_LEASE, heldBy } from '../lease.js';
 import { newId, type Doc, type Filter, type Store } from '../port.js';
 
 export const WEBHOOK_DELIVERIES = 'webhook_deliveries';
@@ -84,20 +86,20 @@ export class WebhookDeliveriesRepo {
   claim(id: string, token: string, now: number, leaseMs: number): Promise<WebhookDeliveryDoc | null> {
     return this.coll.findOneAndUpdate(
       { _id: id, status: { $in: ['pending', 'processing'] }, run_at: { $lte: now } },
-      { $set: { status: 'processing', lock_token: token, run_at: now + leaseMs, updated_at: now } },
+      { $set: applyLease({ updated_at: now }, DELIVERY_LEASE, { token, until: now + leaseMs }) },
     );
   }
 
   /** Extends a claim this worker still holds; null if the lease was lost. */
   renew(id: string, token: string, now: number, leaseMs: number): Promise<WebhookDeliveryDoc | null> {
-    return this.coll.findOneAndUpdate({ _id: id, lock_token: token }, { $set: { run_at: now + leaseMs, updated_at: now } });
+    return this.coll.findOneAndUpdate(heldBy(DELIVERY_LEASE, id, token), { $set: { run_at: now + leaseMs, updated_at: now } });
   }
 
   /** Records an attempt's outcome; false when the lease was lost to a newer claim (the outcome is then discarded). */
   async finish(id: string, token: string, fields: Partial<WebhookDeliveryDoc>, attempt: DeliveryAttempt | null, now: number): Promise<boolean> {
     const result = await this.coll.updateOne(
-      // a token is set only by a claim and cleared by every exit from processing, so it alone proves the claim is current
-      { _id: id, lock_token: token },
+      // a token is set only by a claim and cleared by every exit from processing
+      heldBy(DELIVERY_LEASE, id, token),
       {
         $set: { ...fields, lock_token: null, updated_at: now },
         ...(attempt ? { $push: { attempts: attempt }, $inc: { round_attempts: 1 } } : {}),

@@ -2,7 +2,7 @@
 import type Koa from 'koa';
 import { z } from 'zod';
 import type { OwnerDoc } from '../../../store/repositories/owners.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
 import { defineRoute } from '../../route.js';
 import { iso } from '../../views/instance-view.js';
 
@@ -36,7 +36,7 @@ export function userView(owner: OwnerDoc) {
   return { id: owner._id, name: owner.name, phone: owner.phone, email: owner.email, username: owner.username, gst: owner.gst, created_at: iso(owner.created_at) };
 }
 
-export function setSessionCookie(ctx: Koa.Context, s: Services, token: string | null, expiresAt?: number): void {
+export function setSessionCookie(ctx: Koa.Context, s: Pick<Api, 'config'>, token: string | null, expiresAt?: number): void {
   ctx.cookies.set(s.config.auth.cookieName, token ?? '', {
     httpOnly: true,
     sameSite: 'lax',
@@ -47,7 +47,7 @@ export function setSessionCookie(ctx: Koa.Context, s: Services, token: string | 
   });
 }
 
-export function authRoutes(s: Services) {
+export function authRoutes(s: Pick<Api, 'auth' | 'config'>) {
   return [
     defineRoute({
       method: 'post',

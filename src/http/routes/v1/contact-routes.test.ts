@@ -45,7 +45,7 @@ describe('contact routes', () => {
     const unknown = await t.request('GET', `/v1/instances/${inst.id}/contacts/573001234567`, { apiKey: inst.token });
     expect(unknown.status).to.equal(200);
     expect(unknown.body).to.deep.equal({ phone: '573001234567', jid: '573001234567@s.whatsapp.net', name: null, about: null, picture_url: null });
-    await t.app.services.sandbox.rememberContact(inst.id, '59171234567@s.whatsapp.net', '59171234567', 'Ana Pérez', Date.now());
+    await t.app.modules.engines.sandbox.rememberContact(inst.id, '59171234567@s.whatsapp.net', '59171234567', 'Ana Pérez', Date.now());
     const known = await t.request('GET', `/v1/instances/${inst.id}/contacts/59171234567`, { token: owner.token });
     expect(known.body).to.include({ name: 'Ana Pérez', about: null, picture_url: null });
   });
@@ -63,7 +63,7 @@ describe('contact routes', () => {
       expect(res.status, p).to.equal(503);
       expect(res.body.detail).to.match(/WhatsApp is not connected/);
     }
-    const engine = t.app.services.engines.get(inst.id) as SandboxEngine;
+    const engine = t.app.modules.engines.engines.get(inst.id) as SandboxEngine;
     expect(engine.status().status).to.equal('connected');
     const stranger = await t.owner('stranger');
     expect((await t.request('GET', `/v1/instances/${inst.id}/contacts/573001234567/check`, { token: stranger.token })).status).to.equal(404);

@@ -1,6 +1,7 @@
 /** Contacts on WhatsApp: number checks (single and paced bulk) and public profiles. */
 import { z } from 'zod';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { ObjectIdSchema } from '../../schemas.js';
 
@@ -24,7 +25,7 @@ const ProfileSchema = z
   })
   .meta({ id: 'ContactProfile' });
 
-export function contactRoutes(s: Services) {
+export function contactRoutes(s: Pick<Api, 'contacts'>) {
   const o = s.contacts.options;
   const pacing =
     `Lookups are paced per instance to avoid WhatsApp bans: numbers go to WhatsApp ${o.checkBatchSize} at a time, ` +
@@ -38,10 +39,10 @@ export function contactRoutes(s: Services) {
       summary: 'Is this number on WhatsApp?',
       description: pacing,
       auth: 'principal',
+      instance: byPath,
       params: PhoneParams,
       responses: { 200: { description: 'Result', schema: CheckResultSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: await s.contacts.checkOne(instance._id, params.phone, 'params.phone') };
       },
     }),
@@ -52,6 +53,7 @@ export function contactRoutes(s: Services) {
       summary: `Check up to ${o.checkMaxPerRequest} numbers`,
       description: `${pacing} A list of ${o.checkMaxPerRequest} uncached numbers takes several seconds by design.`,
       auth: 'principal',
+      instance: byPath,
       params: z.object({ id: ObjectIdSchema }).strict(),
       body: z.object({ phones: z.array(z.string().max(40)).min(1).max(o.checkMaxPerRequest) }).strict(),
       responses: {
@@ -60,8 +62,7 @@ export function contactRoutes(s: Services) {
           schema: z.object({ results: z.array(CheckResultSchema), total: z.number().int(), registered: z.number().int() }),
         },
       },
-      handler: async ({ principal, params, body }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, body }) => {
         const results = await s.contacts.checkMany(instance._id, body.phones, 'body.phones');
         return { body: { results, total: results.length, registered: results.filter((r) => r.is_registered).length } };
       },
@@ -72,10 +73,10 @@ export function contactRoutes(s: Services) {
       tags: ['Contacts'],
       summary: "A contact's WhatsApp profile: name, about and picture URL (each null when not visible)",
       auth: 'principal',
+      instance: byPath,
       params: PhoneParams,
       responses: { 200: { description: 'Profile', schema: ProfileSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: await s.contacts.profile(instance._id, params.phone, 'params.phone') };
       },
     }),

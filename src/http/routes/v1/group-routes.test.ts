@@ -13,9 +13,9 @@ describe('group routes', () => {
     const inst = await t.sandboxInstance(owner.token);
     expect((await t.request('GET', `/v1/instances/${inst.id}/groups`, { apiKey: inst.token })).body).to.deep.equal([]);
     const now = Date.now();
-    await t.app.services.sandbox.rememberGroup(inst.id, '120363025555555555@g.us', 'Ventas', { jid: '59171234567@s.whatsapp.net', phone: '59171234567' }, now);
-    await t.app.services.sandbox.rememberGroup(inst.id, '120363025555555555@g.us', null, { jid: '123456789012345@lid', phone: null }, now);
-    await t.app.services.sandbox.rememberGroup(inst.id, '120363024444444444@g.us', 'Clientes VIP', { jid: '573001234567@s.whatsapp.net', phone: null }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(inst.id, '120363025555555555@g.us', 'Ventas', { jid: '59171234567@s.whatsapp.net', phone: '59171234567' }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(inst.id, '120363025555555555@g.us', null, { jid: '123456789012345@lid', phone: null }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(inst.id, '120363024444444444@g.us', 'Clientes VIP', { jid: '573001234567@s.whatsapp.net', phone: null }, now);
     const res = await t.request('GET', `/v1/instances/${inst.id}/groups`, { apiKey: inst.token });
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal([

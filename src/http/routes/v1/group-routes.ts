@@ -1,6 +1,7 @@
 /** The groups the linked number belongs to. */
 import { z } from 'zod';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams } from '../../schemas.js';
 
@@ -19,7 +20,7 @@ const GroupSchema = z
   })
   .meta({ id: 'Group' });
 
-export function groupRoutes(s: Services) {
+export function groupRoutes(s: Pick<Api, 'groups'>) {
   return [
     defineRoute({
       method: 'get',
@@ -28,10 +29,10 @@ export function groupRoutes(s: Services) {
       summary: 'Groups the linked number belongs to, with their participants',
       description: '503 when WhatsApp is not connected.',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'Groups, by name', schema: z.array(GroupSchema) } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance }) => {
         return { body: await s.groups.list(instance._id) };
       },
     }),

@@ -1,7 +1,8 @@
 /** Bot instances: create (token shown once), list, get, delete, rotate token. */
 import { z } from 'zod';
 import { SettingsPatchSchema } from '../../../domain/settings.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams } from '../../schemas.js';
 import { instanceView, InstanceViewSchema } from '../../views/instance-view.js';
@@ -14,7 +15,7 @@ export const CreateInstanceSchema = z
   })
   .strict();
 
-export function instanceRoutes(s: Services) {
+export function instanceRoutes(s: Pick<Api, 'instances' | 'lifecycle' | 'deletion'>) {
   return [
     defineRoute({
       method: 'post',
@@ -47,12 +48,10 @@ export function instanceRoutes(s: Services) {
       tags: ['Instances'],
       summary: 'One instance',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'The instance', schema: InstanceViewSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
-        return { body: instanceView(instance, s.lifecycle.status(instance)) };
-      },
+      handler: async ({ instance }) => ({ body: instanceView(instance, s.lifecycle.status(instance)) }),
     }),
     defineRoute({
       method: 'delete',
@@ -60,10 +59,11 @@ export function instanceRoutes(s: Services) {
       tags: ['Instances'],
       summary: 'Delete an instance: unlinks it and removes its data',
       auth: 'owner',
+      instance: byPath,
       params: InstanceParams,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ principal, params }) => {
-        await s.instances.delete(principal!, params.id);
+      handler: async ({ instance }) => {
+        await s.deletion.delete(instance);
         return { status: 204 };
       },
     }),
@@ -73,11 +73,12 @@ export function instanceRoutes(s: Services) {
       tags: ['Instances'],
       summary: 'Rotate the access token; the old one stops working at once',
       auth: 'owner',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'The new token', schema: z.object({ access_token: z.string(), access_token_hint: z.string() }) } },
-      handler: async ({ principal, params }) => {
-        const { instance, token } = await s.instances.rotateToken(principal!, params.id);
-        return { body: instanceView(instance, s.lifecycle.status(instance), token) };
+      handler: async ({ instance }) => {
+        const rotated = await s.instances.rotateToken(instance);
+        return { body: instanceView(rotated.instance, s.lifecycle.status(rotated.instance), rotated.token) };
       },
     }),
   ];

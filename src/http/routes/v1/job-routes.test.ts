@@ -32,7 +32,7 @@ describe('HTTP bulk jobs and recurring sends', () => {
     expect(job.progress).to.deep.equal({ total: 3, sent: 3, failed: 0, cancelled: 0, pending: 0 });
     expect(job.results.map((r: { to: string }) => r.to)).to.deep.equal(['573001234567', '573001234568', '573001234569']);
     expect(job.results_pagination).to.include({ total: 3, pages: 1 });
-    const texts = (await t.app.services.sandbox.listSent(id)).map((s) => s.content.text).sort();
+    const texts = (await t.app.modules.engines.sandbox.listSent(id)).map((s) => s.content.text).sort();
     expect(texts).to.deep.equal(['Hola Ana!', 'Hola Luis!', 'Hola!']);
     const listed = await t.request('GET', `/v1/instances/${id}/jobs`, { token });
     expect(listed.body.jobs.map((j: { id: string }) => j.id)).to.include(res.body.id);

@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { ContentSchema, parseContentBody } from '../../../domain/content.js';
 import { MAX_BULK_RECIPIENTS } from '../../../services/outbox/bulk-jobs.js';
 import type { JobCounts } from '../../../services/outbox/job-progress.js';
-import type { Services } from '../../../services/services.js';
 import type { JobDoc } from '../../../store/repositories/jobs.js';
 import type { OutboxMessageDoc } from '../../../store/repositories/outbox.js';
+import type { Api } from '../../api.js';
 import { IDEMPOTENCY_HEADER_DOC, idempotent } from '../../idempotent.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema, paginate, PaginationQuery } from '../../schemas.js';
 import { PaginationSchema } from '../../views/message-view.js';
@@ -100,7 +101,7 @@ function created(job: JobDoc, counts: JobCounts, warnings: string[]) {
   return { status: 202, headers: { Location: `/v1/instances/${job.instance_id}/jobs/${job._id}` }, body: { ...jobView(job, counts), warnings } };
 }
 
-export function jobRoutes(s: Services) {
+export function jobRoutes(s: Pick<Api, 'config' | 'idempotency' | 'jobs'>) {
   return [
     defineRoute({
       method: 'post',
@@ -112,14 +113,14 @@ export function jobRoutes(s: Services) {
         'Copies go out with the instance pacing plus `delay_ms` between them. WhatsApp bans accounts that send unsolicited bulk messages. ' +
         IDEMPOTENCY_HEADER_DOC,
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: BulkSendSchema,
       // base64 media for the template plus up to 10,000 recipients with their variables
       maxJsonBytes: Math.ceil((Math.max(...Object.values(s.config.media.maxBytes)) * 4) / 3) + 4 * 1024 * 1024,
       responses: { 202: { description: 'The job, accepted with every copy stored', schema: JobViewSchema } },
       handler: async (req) => {
-        const instance = await s.instances.get(req.principal!, req.params.id);
-        const b = req.body;
+        const { instance, body: b } = req;
         const input = {
           recipients: b.recipients,
           content: parseContentBody(b.content),
@@ -148,11 +149,11 @@ export function jobRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'Bulk jobs of the instance, newest first',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       query: PaginationQuery,
       responses: { 200: { description: 'Jobs', schema: z.object({ jobs: z.array(JobViewSchema), pagination: PaginationSchema }) } },
-      handler: async ({ principal, params, query }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, query }) => {
         const { jobs, total } = await s.jobs.list(instance, query.page, query.limit);
         return { body: { jobs: jobs.map((j) => jobView(j.job, j.counts)), pagination: paginate(total, query.page, query.limit) } };
       },
@@ -163,11 +164,11 @@ export function jobRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'A bulk job: progress {total, sent, failed, cancelled, pending} and per-recipient results',
       auth: 'principal',
+      instance: byPath,
       params: JobParams,
       query: ResultsQuery,
       responses: { 200: { description: 'The job', schema: JobViewSchema } },
-      handler: async ({ principal, params, query }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params, query }) => {
         const { job, counts, results } = await s.jobs.get(instance, params.jobId, query.page, query.limit);
         return { body: { ...jobView(job, counts), results: results.map(resultView), results_pagination: paginate(job.total, query.page, query.limit) } };
       },
@@ -178,10 +179,10 @@ export function jobRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'Cancel what the job has not sent yet',
       auth: 'principal',
+      instance: byPath,
       params: JobParams,
       responses: { 200: { description: 'The job after cancellation', schema: JobViewSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         const { job, counts } = await s.jobs.cancel(instance, params.jobId);
         return { body: jobView(job, counts) };
       },

@@ -1,6 +1,7 @@
 /** Connection lifecycle: connect, status, logout, restart. */
 import { z } from 'zod';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams } from '../../schemas.js';
 
@@ -31,7 +32,7 @@ const ACTIONS = [
   { action: 'restart', summary: 'Close and reopen the connection, keeping the link', status: 202 },
 ] as const;
 
-export function lifecycleRoutes(s: Services) {
+export function lifecycleRoutes(s: Pick<Api, 'lifecycle'>) {
   return [
     defineRoute({
       method: 'get',
@@ -39,9 +40,10 @@ export function lifecycleRoutes(s: Services) {
       tags: ['Connection'],
       summary: 'Connection status',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'Status', schema: StatusSchema } },
-      handler: async ({ principal, params }) => ({ body: s.lifecycle.status(await s.instances.get(principal!, params.id)) }),
+      handler: async ({ instance }) => ({ body: s.lifecycle.status(instance) }),
     }),
     defineRoute({
       method: 'get',
@@ -50,9 +52,10 @@ export function lifecycleRoutes(s: Services) {
       summary: "The linked account's profile: number, name, about and picture URL (each null when WhatsApp does not show it)",
       description: '503 when WhatsApp is not connected.',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'Profile', schema: ProfileSchema } },
-      handler: async ({ principal, params }) => ({ body: await s.lifecycle.profile(await s.instances.get(principal!, params.id)) }),
+      handler: async ({ instance }) => ({ body: await s.lifecycle.profile(instance) }),
     }),
     ...ACTIONS.map(({ action, summary, status }) =>
       defineRoute({
@@ -61,10 +64,10 @@ export function lifecycleRoutes(s: Services) {
         tags: ['Connection'],
         summary,
         auth: 'principal',
+        instance: byPath,
         params: InstanceParams,
         responses: { [status]: { description: 'Status after the action', schema: StatusSchema } },
-        handler: async ({ principal, params }) => {
-          const instance = await s.instances.get(principal!, params.id);
+        handler: async ({ instance }) => {
           return { status, body: await s.lifecycle[action](instance) };
         },
       }),

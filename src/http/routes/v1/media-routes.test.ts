@@ -135,7 +135,7 @@ describe('media routes', () => {
     expect(up.status).to.equal(201);
     expect((await t.request('POST', `/v1/instances/${gone.id}/saved-contacts`, { apiKey: gone.token, json: { full_name: 'A', phone: '573001234567' } })).status).to.equal(201);
     expect((await t.request('DELETE', `/v1/instances/${gone.id}`, { token: owner.token })).status).to.equal(204);
-    const { store } = t.app.services;
+    const { store } = t.app.modules;
     for (const name of ['media', 'media_chunks', 'saved_contacts']) expect(await store.collection(name).countDocuments({ instance_id: gone.id }), name).to.equal(0);
   });
 

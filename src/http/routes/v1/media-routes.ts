@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { MEDIA_TYPES } from '../../../domain/content.js';
 import type { MediaDoc } from '../../../services/media/media-store.js';
 import { ValidationError } from '../../../services/errors.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema, paginate, PaginationQuery } from '../../schemas.js';
 
@@ -51,7 +52,7 @@ function mediaView(doc: MediaDoc) {
   };
 }
 
-export function mediaRoutes(s: Services) {
+export function mediaRoutes(s: Pick<Api, 'config' | 'media'>) {
   const limits = s.config.media.maxBytes;
   return [
     defineRoute({
@@ -66,6 +67,7 @@ export function mediaRoutes(s: Services) {
         'documents may be anything, but a declared mimetype that contradicts the content is refused. ' +
         `Stored media expires after ${s.config.media.ttlSeconds} s.`,
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: MediaUploadSchema,
       accepts: ['multipart', 'json'],
@@ -74,8 +76,7 @@ export function mediaRoutes(s: Services) {
       // base64 is a third larger than the file; the per-type limit is enforced on the decoded size
       maxJsonBytes: Math.ceil((Math.max(...Object.values(limits)) * 4) / 3) + 64 * 1024,
       responses: { 201: { description: 'Stored', schema: MediaViewSchema } },
-      handler: async ({ principal, params, body, files }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, body, files }) => {
         const sources = [files.length > 0 ? 'file' : null, body.url !== undefined ? 'url' : null, body.base64 !== undefined ? 'base64' : null].filter(Boolean);
         if (files.length > 1) throw new ValidationError('file', 'send one file per request');
         if (sources.length !== 1) throw new ValidationError('body', sources.length === 0 ? 'send a file (multipart), url or base64' : `send only one of file, url or base64 (got ${sources.join(', ')})`);
@@ -95,11 +96,11 @@ export function mediaRoutes(s: Services) {
       tags: ['Media'],
       summary: "The instance's stored media that has not expired, newest first",
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       query: PaginationQuery,
       responses: { 200: { description: 'Media', schema: z.object({ media: z.array(MediaViewSchema), pagination: z.object({ page: z.number(), limit: z.number(), total: z.number(), pages: z.number() }) }) } },
-      handler: async ({ principal, params, query }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, query }) => {
         const { media, total } = await s.media.list(instance._id, query.page, query.limit);
         return { body: { media: media.map(mediaView), pagination: paginate(total, query.page, query.limit) } };
       },
@@ -110,10 +111,10 @@ export function mediaRoutes(s: Services) {
       tags: ['Media'],
       summary: 'One stored file (metadata)',
       auth: 'principal',
+      instance: byPath,
       params: MediaParams,
       responses: { 200: { description: 'The file', schema: MediaViewSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: mediaView(await s.media.describe(instance._id, params.mediaId)) };
       },
     }),
@@ -124,10 +125,10 @@ export function mediaRoutes(s: Services) {
       summary: 'Delete a stored file before it expires',
       description: 'Messages that still refer to this media_id can no longer send it.',
       auth: 'principal',
+      instance: byPath,
       params: MediaParams,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         await s.media.remove(instance._id, params.mediaId);
         return { status: 204 };
       },

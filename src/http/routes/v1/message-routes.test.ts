@@ -42,7 +42,7 @@ describe('HTTP messages', () => {
     expect(res.body.wa_message_id).to.match(/^3EB0[0-9A-F]+$/);
     expect(Date.parse(res.body.timestamp)).to.be.a('number');
     expect(res.headers.get('location')).to.equal(`/v1/instances/${id}/messages/${res.body.id}`);
-    const recorded = await t.app.services.sandbox.sentById(id, res.body.wa_message_id);
+    const recorded = await t.app.modules.engines.sandbox.sentById(id, res.body.wa_message_id);
     expect(recorded!.content).to.deep.include({ type: 'text', text: 'hola', mentions: ['573001234568@s.whatsapp.net'] });
 
     const one = await t.request('GET', `/v1/instances/${id}/messages/${res.body.id}`, { apiKey: instanceToken });
@@ -63,7 +63,7 @@ describe('HTTP messages', () => {
       const res = await post({ to: TO, ...body });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
     }
-    const sent = (await t.app.services.sandbox.listSent(id)).slice(-5).map((s) => s.content);
+    const sent = (await t.app.modules.engines.sandbox.listSent(id)).slice(-5).map((s) => s.content);
     expect(sent[0]).to.include({ type: 'location', lat: -16.5, name: 'La Paz' });
     expect(sent[1]).to.deep.include({ type: 'contact', contact: { full_name: 'Ana Pérez', organization: 'Tienda', phone: '+591 71234567' } });
     expect(sent[2]).to.deep.include({ type: 'poll', options: ['Pizza', 'Salad'], selectable_count: 1 });
@@ -81,7 +81,7 @@ describe('HTTP messages', () => {
     const res = await t.request('POST', `/v1/instances/${id}/messages`, { token, body: form });
     expect(res.status, res.text).to.equal(201);
     expect(res.body).to.include({ kind: 'document', text: 'the doc' });
-    const recorded = await t.app.services.sandbox.sentById(id, res.body.wa_message_id);
+    const recorded = await t.app.modules.engines.sandbox.sentById(id, res.body.wa_message_id);
     expect(recorded!.content).to.deep.include({ type: 'document', caption: 'the doc', filename: 'report.pdf' });
     expect(recorded!.content.media).to.include({ mimetype: 'application/pdf' });
   });
@@ -167,7 +167,7 @@ describe('HTTP messages', () => {
   });
 
   it('lists both directions with filters and pagination, and hides other owners', async () => {
-    await t.app.services.store.collection<Record<string, unknown> & { _id: string }>('messages').insertOne({
+    await t.app.modules.store.collection<Record<string, unknown> & { _id: string }>('messages').insertOne({
       _id: newId(), instance_id: id, direction: 'in', status: 'received', wa_message_id: 'WAIN1', chat_jid: `${TO}@s.whatsapp.net`, phone: TO, kind: 'text', text: 'hi bot', created_at: Date.now(), updated_at: Date.now(),
     });
     const inbound = await t.request('GET', `/v1/instances/${id}/messages?direction=in`, { token });
@@ -211,7 +211,7 @@ describe('HTTP Idempotency-Key', () => {
         },
       },
     });
-    shared.record = t.app.services.sandbox;
+    shared.record = t.app.modules.engines.sandbox;
   });
   after(async () => t.close({ cleanup: true }));
 
@@ -226,7 +226,7 @@ describe('HTTP Idempotency-Key', () => {
     expect(again.status).to.equal(201);
     expect(again.body).to.deep.equal(first.body);
     expect(again.headers.get('idempotent-replayed')).to.equal('true');
-    expect(await t.app.services.sandbox.countSent(id)).to.equal(1);
+    expect(await t.app.modules.engines.sandbox.countSent(id)).to.equal(1);
 
     const different = await send({ to: TO, text: 'twice?' }, 'key-1');
     expect(different.status).to.equal(422);
@@ -270,10 +270,10 @@ describe('HTTP messages across restarts', () => {
         return m.sent_at ? m : null;
       }, 'the overdue message');
       expect(sent.status).to.be.oneOf(['sent', 'delivered']);
-      expect(await second.app.services.sandbox.countSent(id)).to.equal(1);
+      expect(await second.app.modules.engines.sandbox.countSent(id)).to.equal(1);
 
       expect((await second.request('DELETE', `/v1/instances/${id}`, { token })).status).to.equal(204);
-      expect(await second.app.services.store.collection('messages').countDocuments({ instance_id: id, direction: 'out' })).to.equal(0);
+      expect(await second.app.modules.store.collection('messages').countDocuments({ instance_id: id, direction: 'out' })).to.equal(0);
     } finally {
       await second.close({ cleanup: true });
     }

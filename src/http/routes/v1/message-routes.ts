@@ -2,8 +2,11 @@
 import { z } from 'zod';
 import type { OutboxMessageDoc } from '../../../store/repositories/outbox.js';
 import type { StoredResponse } from '../../../store/repositories/idempotency.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
 import { IDEMPOTENCY_HEADER_DOC, idempotent } from '../../idempotent.js';
+import { byPath } from '../../kit/instance.js';
+import { sendOutcome, SendRefusedError } from '../../kit/send-outcome.js';
+import { toProblem } from '../../middleware/problem.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema, paginate, PaginationQuery, ProblemSchema } from '../../schemas.js';
 import { messageView, MessageViewSchema, PaginationSchema } from '../../views/message-view.js';
@@ -18,29 +21,24 @@ const ListQuery = PaginationQuery.extend({
   direction: z.enum(['in', 'out']).optional(),
 }).strict();
 
-/** The answer to a send: 201 once WhatsApp has it, 202 while queued or scheduled, 502 when it failed. */
+/**
+ * The answer to a send: 201 once WhatsApp has it, 202 while queued or
+ * scheduled; 502 (failed) and 409 (cancelled) as problem+json, by the one
+ * rule every API shares (kit/send-outcome.ts). Stored as is for
+ * Idempotency-Key replays, so the problem is built here, not thrown.
+ */
 export function sendResponse(doc: OutboxMessageDoc, requestId: string): StoredResponse {
   const location = `/v1/instances/${doc.instance_id}/messages/${doc._id}`;
-  if (doc.status === 'failed' || doc.status === 'cancelled') {
-    const failed = doc.status === 'failed';
-    return {
-      status: failed ? 502 : 409,
-      headers: { Location: location, 'Content-Type': 'application/problem+json' },
-      body: {
-        type: `https://tucan.dev/problems/${failed ? 'send-failed' : 'conflict'}`,
-        title: failed ? 'WhatsApp did not take the message' : 'Cancelled',
-        status: failed ? 502 : 409,
-        detail: `message ${doc._id} ${failed ? `failed: ${doc.error}` : 'was cancelled before it was sent'}`,
-        errors: failed && doc.error_code === '463' ? [{ field: 'body.to', message: doc.error ?? 'reach-out timelock' }] : undefined,
-        request_id: requestId,
-      },
-    };
+  try {
+    return { status: sendOutcome(doc) === 'sent' ? 201 : 202, headers: { Location: location }, body: messageView(doc) };
+  } catch (err) {
+    if (!(err instanceof SendRefusedError)) throw err;
+    const { problem, headers } = toProblem(err, requestId);
+    return { status: problem.status, headers: { ...headers, Location: location, 'Content-Type': 'application/problem+json' }, body: problem };
   }
-  const sent = ['sent', 'delivered', 'read', 'played'].includes(doc.status);
-  return { status: sent ? 201 : 202, headers: { Location: location }, body: messageView(doc) };
 }
 
-export function messageRoutes(s: Services) {
+export function messageRoutes(s: Pick<Api, 'config' | 'idempotency' | 'outbox'>) {
   return [
     defineRoute({
       method: 'post',
@@ -54,6 +52,7 @@ export function messageRoutes(s: Services) {
         'Buttons and lists are delivered as a faithful text rendering (numbered options, links, call numbers): the Baileys engine cannot send native interactive messages. ' +
         IDEMPOTENCY_HEADER_DOC,
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: SendMessageSchema,
       accepts: ['json', 'multipart'],
@@ -68,7 +67,7 @@ export function messageRoutes(s: Services) {
         503: { description: 'The instance is not connected and the message was not queued', schema: ProblemSchema, contentType: 'application/problem+json' },
       },
       handler: async (req) => {
-        const instance = await s.instances.get(req.principal!, req.params.id);
+        const { instance } = req;
         const input = toSendInput(req.body, req.files);
         return idempotent(
           s.idempotency,
@@ -87,11 +86,11 @@ export function messageRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'Messages of the instance, both directions, newest first',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       query: ListQuery,
       responses: { 200: { description: 'Messages', schema: z.object({ messages: z.array(MessageViewSchema), pagination: PaginationSchema }) } },
-      handler: async ({ principal, params, query }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, query }) => {
         const { messages, total } = await s.outbox.list(instance, query);
         return { body: { messages: messages.map(messageView), pagination: paginate(total, query.page, query.limit) } };
       },
@@ -102,10 +101,10 @@ export function messageRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'One message',
       auth: 'principal',
+      instance: byPath,
       params: MessageParams,
       responses: { 200: { description: 'The message', schema: MessageViewSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: messageView(await s.outbox.get(instance, params.msgId)) };
       },
     }),
@@ -116,10 +115,10 @@ export function messageRoutes(s: Services) {
       summary: 'Cancel a message that has not been sent yet',
       description: 'Queued and scheduled messages are cancelled; a message already handed to WhatsApp answers 409.',
       auth: 'principal',
+      instance: byPath,
       params: MessageParams,
       responses: { 200: { description: 'The cancelled message', schema: MessageViewSchema }, 409: { description: 'Already sent, sending, or failed', schema: ProblemSchema, contentType: 'application/problem+json' } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: messageView(await s.outbox.cancel(instance, params.msgId)) };
       },
     }),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { fakeSocketFactory } from '../../../engines/baileys/fake-socket.js';
-import { until } from '../../../engines/baileys/test-harness.js';
+import { fakeSocketFactory } from '../../../test-support/baileys/fake-socket.js';
+import { until } from '../../../test-support/baileys/engine-harness.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -9,14 +9,15 @@
  *   the page therefore sends no Referer and is never cached.
  * - `POST /v1/instances/:id/pairing-code {phone}` → the 8-character code.
  */
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { parsePhone } from '../../../domain/recipient.js';
 import type { InstanceDoc } from '../../../store/repositories/instances.js';
 import type { StatusView } from '../../../services/lifecycle.js';
 import { ServiceError, ValidationError } from '../../../services/errors.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
 import { esc, page } from '../../pages/html.js';
+import { byPath } from '../../kit/instance.js';
+import { qrDataUrl, qrPng } from '../../kit/qr-image.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams } from '../../schemas.js';
 
@@ -59,7 +60,7 @@ const PairingSchema = z
 const REFRESH_SECONDS = 5;
 const NO_STORE = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
 
-export function qrRoutes(s: Services) {
+export function qrRoutes(s: Pick<Api, 'lifecycle'>) {
   return [
     defineRoute({
       method: 'get',
@@ -70,20 +71,20 @@ export function qrRoutes(s: Services) {
         'Available while the connection waits for a scan (status `qr`) — call `connect` first. The JSON and PNG forms answer 404 when no QR is available; the HTML page keeps refreshing until the device is linked.',
       auth: 'principal',
       queryToken: true,
+      instance: byPath,
       params: InstanceParams,
       query: QrQuery,
       responses: {
         200: { description: 'The QR code', schema: QrSchema },
         404: { description: 'No QR code is available right now (not connecting, or already linked)' },
       },
-      handler: async ({ principal, params, query }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, query }) => {
         const qr = s.lifecycle.qr(instance);
         const status = s.lifecycle.status(instance);
         if (query.format === 'html') return { body: await linkingPage(instance, status, qr), type: 'text/html; charset=utf-8', headers: NO_STORE };
         if (!qr) throw new ServiceError(404, 'Not found', `no QR code is available: the instance is ${status.status}${status.status === 'connected' ? ' (already linked)' : '; connect it first'}`);
-        if (query.format === 'png') return { body: await QRCode.toBuffer(qr, { type: 'png', width: 320, margin: 2 }), type: 'image/png', headers: NO_STORE };
-        return { body: { qr, data_url: await QRCode.toDataURL(qr, { width: 320, margin: 2 }), status: status.status }, headers: NO_STORE };
+        if (query.format === 'png') return { body: await qrPng(qr), type: 'image/png', headers: NO_STORE };
+        return { body: { qr, data_url: await qrDataUrl(qr), status: status.status }, headers: NO_STORE };
       },
     }),
     defineRoute({
@@ -93,6 +94,7 @@ export function qrRoutes(s: Services) {
       summary: 'Link with a phone number instead of the QR: get an 8-character pairing code',
       description: 'Starts the connection if needed. 409 when the instance is already linked or its engine needs no linking (sandbox).',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: PairingBody,
       responses: {
@@ -100,8 +102,7 @@ export function qrRoutes(s: Services) {
         409: { description: 'Not applicable: already linked, or a sandbox instance' },
         503: { description: 'WhatsApp could not be reached in time' },
       },
-      handler: async ({ principal, params, body }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, body }) => {
         const phone = parsePhone(body.phone);
         // the schema already refused invalid numbers; this only narrows the type
         if (!phone.ok) throw new ValidationError('body.phone', phone.reason);
@@ -120,7 +121,7 @@ async function linkingPage(instance: InstanceDoc, status: StatusView, qr: string
   if (linked) {
     body = `<p class="ok"><strong>Linked.</strong> ${esc(status.name ?? '')} ${status.phone ? `(+${esc(status.phone)})` : ''}</p><p>You can close this page.</p>`;
   } else if (qr) {
-    const dataUrl = await QRCode.toDataURL(qr, { width: 320, margin: 2 });
+    const dataUrl = await qrDataUrl(qr);
     body = `<p>Open WhatsApp on the phone → <strong>Linked devices</strong> → <strong>Link a device</strong>, and scan:</p>
 <p><img src="${esc(dataUrl)}" width="320" height="320" alt="WhatsApp QR code"></p>
 <p class="muted">The code changes every 20 seconds; this page follows it.</p>`;

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { ContentSchema, parseContentBody } from '../../../domain/content.js';
 import { recurringView } from '../../../services/outbox/recurring-service.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema } from '../../schemas.js';
 import { RecipientSchema } from './message-input.js';
@@ -43,7 +44,7 @@ export const RecurringViewSchema = z
 
 const Params = z.object({ id: ObjectIdSchema, recurringId: ObjectIdSchema }).strict();
 
-export function recurringRoutes(s: Services) {
+export function recurringRoutes(s: Pick<Api, 'recurring'>) {
   return [
     defineRoute({
       method: 'post',
@@ -52,11 +53,11 @@ export function recurringRoutes(s: Services) {
       summary: 'Create a recurring send (cron in the bot time zone)',
       description: 'Each run becomes an ordinary outbox message (listed with source "recurring"). Runs missed while tucan was down collapse into one catch-up message.',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: RecurringCreateSchema,
       responses: { 201: { description: 'Created', schema: RecurringViewSchema } },
-      handler: async ({ principal, params, body }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, body }) => {
         const doc = await s.recurring.create(instance, { ...body, content: parseContentBody(body.content) });
         return { status: 201, body: recurringView(doc, instance) };
       },
@@ -67,10 +68,10 @@ export function recurringRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'Recurring sends of the instance',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'Recurring sends', schema: z.object({ recurring: z.array(RecurringViewSchema) }) } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance }) => {
         return { body: { recurring: (await s.recurring.list(instance)).map((d) => recurringView(d, instance)) } };
       },
     }),
@@ -80,10 +81,10 @@ export function recurringRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'One recurring send',
       auth: 'principal',
+      instance: byPath,
       params: Params,
       responses: { 200: { description: 'The recurring send', schema: RecurringViewSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: recurringView(await s.recurring.get(instance, params.recurringId), instance) };
       },
     }),
@@ -94,10 +95,10 @@ export function recurringRoutes(s: Services) {
         tags: ['Messages'],
         summary: action === 'pause' ? 'Pause a recurring send' : 'Resume a paused recurring send from its next occurrence',
         auth: 'principal',
+        instance: byPath,
         params: Params,
         responses: { 200: { description: 'The recurring send', schema: RecurringViewSchema } },
-        handler: async ({ principal, params }) => {
-          const instance = await s.instances.get(principal!, params.id);
+        handler: async ({ instance, params }) => {
           return { body: recurringView(await s.recurring.setPaused(instance, params.recurringId, action === 'pause'), instance) };
         },
       }),
@@ -108,10 +109,10 @@ export function recurringRoutes(s: Services) {
       tags: ['Messages'],
       summary: 'Delete a recurring send (messages already created stay)',
       auth: 'principal',
+      instance: byPath,
       params: Params,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         await s.recurring.remove(instance, params.recurringId);
         return { status: 204 };
       },

@@ -1,8 +1,9 @@
 /** Keyword rules of an instance: list, create, read, change, delete. */
 import { z } from 'zod';
 import { MATCH_MODES, RULE_MESSAGE_TYPES, RULE_SCOPES, RuleCreateSchema, RulePatchSchema } from '../../../domain/rules.js';
-import type { Services } from '../../../services/services.js';
 import type { RuleDoc } from '../../../store/repositories/rules.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema, PaginationQuery, paginate } from '../../schemas.js';
 
@@ -52,7 +53,7 @@ const RULES_DESCRIPTION =
   'Matching ignores accents, case (unless case_sensitive) and repeated whitespace; keywords are literal text except in regex mode (RE2: linear time, no backreferences or lookaround). ' +
   'message_types lets a rule answer non-text messages: `{"message_types": ["image"], "keywords": []}` answers every image.';
 
-export function ruleRoutes(s: Services) {
+export function ruleRoutes(s: Pick<Api, 'rules'>) {
   return [
     defineRoute({
       method: 'get',
@@ -61,6 +62,7 @@ export function ruleRoutes(s: Services) {
       summary: 'The rules, in the order they are checked',
       description: RULES_DESCRIPTION,
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       query: PaginationQuery,
       responses: {
@@ -69,8 +71,8 @@ export function ruleRoutes(s: Services) {
           schema: z.object({ rules: z.array(RuleViewSchema), pagination: z.object({ page: z.number(), limit: z.number(), total: z.number(), pages: z.number() }) }),
         },
       },
-      handler: async ({ principal, params, query }) => {
-        const { rules, total } = await s.rules.list(principal!, params.id, query);
+      handler: async ({ instance, query }) => {
+        const { rules, total } = await s.rules.list(instance, query);
         return { body: { rules: rules.map(ruleView), pagination: paginate(total, query.page, query.limit) } };
       },
     }),
@@ -81,10 +83,11 @@ export function ruleRoutes(s: Services) {
       summary: 'Create a rule',
       description: RULES_DESCRIPTION,
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: RuleCreateSchema,
       responses: { 201: { description: 'Created', schema: RuleViewSchema } },
-      handler: async ({ principal, params, body }) => ({ status: 201, body: ruleView(await s.rules.create(principal!, params.id, body)) }),
+      handler: async ({ instance, body }) => ({ status: 201, body: ruleView(await s.rules.create(instance, body)) }),
     }),
     defineRoute({
       method: 'get',
@@ -92,9 +95,10 @@ export function ruleRoutes(s: Services) {
       tags: ['Rules'],
       summary: 'One rule',
       auth: 'principal',
+      instance: byPath,
       params: RuleParams,
       responses: { 200: { description: 'The rule', schema: RuleViewSchema } },
-      handler: async ({ principal, params }) => ({ body: ruleView(await s.rules.get(principal!, params.id, params.ruleId)) }),
+      handler: async ({ instance, params }) => ({ body: ruleView(await s.rules.get(instance, params.ruleId)) }),
     }),
     defineRoute({
       method: 'patch',
@@ -102,10 +106,11 @@ export function ruleRoutes(s: Services) {
       tags: ['Rules'],
       summary: 'Change some fields of a rule (the result is validated as a whole)',
       auth: 'principal',
+      instance: byPath,
       params: RuleParams,
       body: RulePatchSchema,
       responses: { 200: { description: 'The rule after the change', schema: RuleViewSchema } },
-      handler: async ({ principal, params, body }) => ({ body: ruleView(await s.rules.update(principal!, params.id, params.ruleId, body)) }),
+      handler: async ({ instance, params, body }) => ({ body: ruleView(await s.rules.update(instance, params.ruleId, body)) }),
     }),
     defineRoute({
       method: 'delete',
@@ -113,10 +118,11 @@ export function ruleRoutes(s: Services) {
       tags: ['Rules'],
       summary: 'Delete a rule',
       auth: 'principal',
+      instance: byPath,
       params: RuleParams,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ principal, params }) => {
-        await s.rules.delete(principal!, params.id, params.ruleId);
+      handler: async ({ instance, params }) => {
+        await s.rules.delete(instance, params.ruleId);
         return { status: 204 };
       },
     }),

@@ -34,14 +34,14 @@ describe('saved contact routes', () => {
     expect(changed.body).to.include({ display_name: 'Ana', organization: null, phone: '59171234567' });
 
     // the SavedContacts port gives the vCard fields contact messages are built from
-    const fields = await t.app.services.savedContacts.vcardFields(inst.id, id);
+    const fields = await t.app.modules.media.savedContacts.vcardFields(inst.id, id);
     expect(fields).to.deep.equal({ full_name: 'Ana Pérez', display_name: 'Ana', phone: '59171234567' });
     expect(buildVCard(fields)).to.contain('TEL;type=CELL;type=VOICE;waid=59171234567:+59171234567');
 
     expect((await t.request('DELETE', `${base()}/${id}`, { apiKey: inst.token })).status).to.equal(204);
     expect((await t.request('GET', `${base()}/${id}`, { apiKey: inst.token })).status).to.equal(404);
     let missing: unknown;
-    await t.app.services.savedContacts.vcardFields(inst.id, id).catch((err) => (missing = err));
+    await t.app.modules.media.savedContacts.vcardFields(inst.id, id).catch((err) => (missing = err));
     expect((missing as { status: number }).status).to.equal(404);
   });
 

@@ -1,7 +1,8 @@
 /** Saved contacts: the instance's vCard address book, sendable as `{contact: {contact_id}}`. */
 import { z } from 'zod';
 import type { SavedContactDoc } from '../../../services/contacts/saved-contacts.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema, paginate, PaginationQuery } from '../../schemas.js';
 
@@ -51,7 +52,7 @@ function view(c: SavedContactDoc) {
   };
 }
 
-export function savedContactRoutes(s: Services) {
+export function savedContactRoutes(s: Pick<Api, 'savedContacts'>) {
   const base = '/v1/instances/:id/saved-contacts';
   return [
     defineRoute({
@@ -60,11 +61,11 @@ export function savedContactRoutes(s: Services) {
       tags: ['Saved contacts'],
       summary: 'Save a contact (one per phone number)',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: CreateSchema,
       responses: { 201: { description: 'Saved', schema: SavedContactSchema } },
-      handler: async ({ principal, params, body }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, body }) => {
         return { status: 201, body: view(await s.savedContacts.create(instance._id, body)) };
       },
     }),
@@ -74,6 +75,7 @@ export function savedContactRoutes(s: Services) {
       tags: ['Saved contacts'],
       summary: 'Saved contacts, by name',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       query: PaginationQuery.extend({ phone: phone.optional() }),
       responses: {
@@ -82,8 +84,7 @@ export function savedContactRoutes(s: Services) {
           schema: z.object({ contacts: z.array(SavedContactSchema), pagination: z.object({ page: z.number(), limit: z.number(), total: z.number(), pages: z.number() }) }),
         },
       },
-      handler: async ({ principal, params, query }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, query }) => {
         const { contacts, total } = await s.savedContacts.list(instance._id, query.page, query.limit, query.phone);
         return { body: { contacts: contacts.map(view), pagination: paginate(total, query.page, query.limit) } };
       },
@@ -94,10 +95,10 @@ export function savedContactRoutes(s: Services) {
       tags: ['Saved contacts'],
       summary: 'One saved contact',
       auth: 'principal',
+      instance: byPath,
       params: ContactParams,
       responses: { 200: { description: 'Contact', schema: SavedContactSchema } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         return { body: view(await s.savedContacts.get(instance._id, params.contactId)) };
       },
     }),
@@ -107,11 +108,11 @@ export function savedContactRoutes(s: Services) {
       tags: ['Saved contacts'],
       summary: 'Change a saved contact (null clears display_name or organization)',
       auth: 'principal',
+      instance: byPath,
       params: ContactParams,
       body: PatchSchema,
       responses: { 200: { description: 'Contact after the change', schema: SavedContactSchema } },
-      handler: async ({ principal, params, body }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params, body }) => {
         return { body: view(await s.savedContacts.update(instance._id, params.contactId, body)) };
       },
     }),
@@ -121,10 +122,10 @@ export function savedContactRoutes(s: Services) {
       tags: ['Saved contacts'],
       summary: 'Delete a saved contact',
       auth: 'principal',
+      instance: byPath,
       params: ContactParams,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ principal, params }) => {
-        const instance = await s.instances.get(principal!, params.id);
+      handler: async ({ instance, params }) => {
         await s.savedContacts.remove(instance._id, params.contactId);
         return { status: 204 };
       },

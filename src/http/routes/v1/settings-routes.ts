@@ -1,7 +1,8 @@
 /** Per-bot settings: read, deep-merge patch, and one PUT per section (seed 003's groups). */
 import type { z } from 'zod';
 import { ActionsSchema, ActiveDaysSchema, ActiveHoursSchema, BotSettingsSchema, GeneralSettingsSchema, SettingsPatchSchema, type SettingsPatch } from '../../../domain/settings.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams } from '../../schemas.js';
 
@@ -12,7 +13,7 @@ const SECTIONS: { path: string; summary: string; schema: z.ZodType; toPatch: (bo
   { path: 'active-hours', summary: "Replace the active hours ('HH:mm' or 'always'; to is exclusive; may cross midnight)", schema: ActiveHoursSchema, toPatch: (b) => ({ active_hours: b }) },
 ];
 
-export function settingsRoutes(s: Services) {
+export function settingsRoutes(s: Pick<Api, 'instances'>) {
   return [
     defineRoute({
       method: 'get',
@@ -20,9 +21,10 @@ export function settingsRoutes(s: Services) {
       tags: ['Settings'],
       summary: "The bot's settings",
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       responses: { 200: { description: 'Settings', schema: BotSettingsSchema } },
-      handler: async ({ principal, params }) => ({ body: await s.instances.settings(principal!, params.id) }),
+      handler: async ({ instance }) => ({ body: instance.settings }),
     }),
     defineRoute({
       method: 'patch',
@@ -30,10 +32,11 @@ export function settingsRoutes(s: Services) {
       tags: ['Settings'],
       summary: 'Change some settings (deep-merged)',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: SettingsPatchSchema,
       responses: { 200: { description: 'The settings after the change', schema: BotSettingsSchema } },
-      handler: async ({ principal, params, body }) => ({ body: (await s.instances.updateSettings(principal!, params.id, body)).settings }),
+      handler: async ({ instance, body }) => ({ body: (await s.instances.updateSettings(instance, body)).settings }),
     }),
     ...SECTIONS.map((section) =>
       defineRoute({
@@ -42,11 +45,12 @@ export function settingsRoutes(s: Services) {
         tags: ['Settings'],
         summary: section.summary,
         auth: 'principal',
+        instance: byPath,
         params: InstanceParams,
         body: section.schema,
         responses: { 200: { description: 'The settings after the change', schema: BotSettingsSchema } },
-        handler: async ({ principal, params, body }) => ({
-          body: (await s.instances.updateSettings(principal!, params.id, section.toPatch(body as never))).settings,
+        handler: async ({ instance, body }) => ({
+          body: (await s.instances.updateSettings(instance, section.toPatch(body as never))).settings,
         }),
       }),
     ),

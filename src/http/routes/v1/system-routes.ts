@@ -1,10 +1,10 @@
 /** Health (public), readiness (public), and the API description. */
 import { z } from 'zod';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
 import { docsPage } from '../../pages/docs-page.js';
 import { defineRoute } from '../../route.js';
 
-export function systemRoutes(s: Services, openApi: () => Record<string, unknown>) {
+export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<string, unknown>) {
   return [
     defineRoute({
       method: 'get',
@@ -27,10 +27,10 @@ export function systemRoutes(s: Services, openApi: () => Record<string, unknown>
       },
       handler: async () => {
         try {
-          await s.store.ping();
-          return { body: { status: 'ready', store: s.store.kind } };
+          await s.health.ping();
+          return { body: { status: 'ready', store: s.health.store } };
         } catch (err) {
-          return { status: 503, body: { status: 'unavailable', store: s.store.kind, error: (err as Error).message } };
+          return { status: 503, body: { status: 'unavailable', store: s.health.store, error: (err as Error).message } };
         }
       },
     }),

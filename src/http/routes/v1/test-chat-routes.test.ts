@@ -36,7 +36,7 @@ describe('HTTP test chat, rules dry run and traces', () => {
     expect(res.body.reply_messages).to.have.length(1);
     const [reply] = res.body.reply_messages;
     expect(reply.status).to.be.oneOf(['sent', 'delivered']);
-    const sent = (await t.app.services.sandbox.listSent(id)).filter((m) => m.jid === '59171234567@s.whatsapp.net');
+    const sent = (await t.app.modules.engines.sandbox.listSent(id)).filter((m) => m.jid === '59171234567@s.whatsapp.net');
     expect(sent).to.have.length(1);
     expect(sent[0].wa_message_id).to.equal(reply.wa_message_id);
     expect(sent[0].content).to.deep.include({ type: 'text', text: 'Hola María, see our prices' });
@@ -53,7 +53,7 @@ describe('HTTP test chat, rules dry run and traces', () => {
 
   it('shows messages stored in the older shape (the whole message inside, every trace step a tuple) as before', async () => {
     const res = await say({ from: '59171234570', push_name: 'Eva', text: 'precio?' });
-    const messages = t.app.services.store.collection<InboundMessageDoc>('messages');
+    const messages = t.app.modules.store.collection<InboundMessageDoc>('messages');
     const doc = (await messages.findOne({ _id: res.body.message_id }))!;
     const listed = await t.request('GET', `/v1/instances/${id}/messages/${doc._id}`, { token });
     const older: InboundMessageDoc = { ...doc, message: inboundMessageOf(doc), trace: unpackTrace(doc.trace).map((s) => [s.step, s.result, s.detail]) };
@@ -137,7 +137,7 @@ describe('HTTP test chat, rules dry run and traces', () => {
   });
 
   it('processes every message of one engine batch', async () => {
-    const engine = t.app.services.engines.get(id) as SandboxEngine;
+    const engine = t.app.modules.engines.engines.get(id) as SandboxEngine;
     const batch = ['b1', 'b2', 'b3'].map((suffix, i) =>
       loadInbound('text-private', { instance_id: id, wa_message_id: `BATCH${suffix}`, chat_jid: `5917000003${i}@s.whatsapp.net`, sender_jid: `5917000003${i}@s.whatsapp.net`, sender_phone: `5917000003${i}` }),
     );
@@ -148,9 +148,9 @@ describe('HTTP test chat, rules dry run and traces', () => {
       expect(res.body.rule.name).to.equal('Prices');
     }
     // a redelivery of the same WhatsApp id is not answered again
-    const before = await t.app.services.sandbox.countSent(id);
+    const before = await t.app.modules.engines.sandbox.countSent(id);
     await engine.inject([batch[0]]);
-    expect(await t.app.services.sandbox.countSent(id)).to.equal(before);
+    expect(await t.app.modules.engines.sandbox.countSent(id)).to.equal(before);
   });
 
   it('dry-runs any instance without sending or storing anything', async () => {
@@ -163,10 +163,10 @@ describe('HTTP test chat, rules dry run and traces', () => {
     expect(res.body.replies[0]).to.deep.equal({ text: 'Prices for Leo' });
     expect((await t.request('GET', `/v1/instances/${baileysId}/messages/${res.body.wa_message_id}/trace`, { token })).status).to.equal(404);
 
-    const sandboxCount = await t.app.services.sandbox.countSent(id);
+    const sandboxCount = await t.app.modules.engines.sandbox.countSent(id);
     const dry = await t.request('POST', `/v1/instances/${id}/rules/test`, { token, json: { from: '59171234567', text: 'precio' } });
     expect(dry.body.replied).to.equal(true);
-    expect(await t.app.services.sandbox.countSent(id)).to.equal(sandboxCount);
+    expect(await t.app.modules.engines.sandbox.countSent(id)).to.equal(sandboxCount);
 
     const notSandbox = await say({ from: '59171234567', text: 'precio' }, baileysId);
     expect(notSandbox.status).to.equal(409);

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../../domain/events.js';
 import { SandboxMessageSchema } from '../../../engines/sandbox/sandbox-input.js';
-import type { Services } from '../../../services/services.js';
+import type { Api } from '../../api.js';
+import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema } from '../../schemas.js';
 
@@ -37,7 +38,7 @@ export const TraceViewSchema = z
 
 const MessageParams = z.object({ id: ObjectIdSchema, msgId: z.string().trim().min(1).max(200).meta({ description: "tucan's message id or the WhatsApp message id" }) }).strict();
 
-export function testChatRoutes(s: Services) {
+export function testChatRoutes(s: Pick<Api, 'testChat'>) {
   return [
     defineRoute({
       method: 'post',
@@ -47,10 +48,11 @@ export function testChatRoutes(s: Services) {
       description:
         'The message goes through the same pipeline as a real one: it is stored, its webhooks fire, the replies are sent by the sandbox engine, and its trace stays readable at GET /v1/instances/{id}/messages/{msgId}/trace.',
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: SandboxMessageSchema,
       responses: { 201: { description: 'Processed', schema: TraceViewSchema } },
-      handler: async ({ principal, params, body }) => ({ status: 201, body: await s.testChat.sandboxMessage(principal!, params.id, body) }),
+      handler: async ({ instance, body }) => ({ status: 201, body: await s.testChat.sandboxMessage(instance, body) }),
     }),
     defineRoute({
       method: 'post',
@@ -59,10 +61,11 @@ export function testChatRoutes(s: Services) {
       summary: 'Dry run: what the bot would do with a message (nothing sent, stored or published)',
       description: "Works on any instance, with its current settings, rules and each chat's cooldowns.",
       auth: 'principal',
+      instance: byPath,
       params: InstanceParams,
       body: SandboxMessageSchema,
       responses: { 200: { description: 'The decision', schema: TraceViewSchema } },
-      handler: async ({ principal, params, body }) => ({ body: await s.testChat.dryRun(principal!, params.id, body) }),
+      handler: async ({ instance, body }) => ({ body: await s.testChat.dryRun(instance, body) }),
     }),
     defineRoute({
       method: 'get',
@@ -70,9 +73,10 @@ export function testChatRoutes(s: Services) {
       tags: ['Test chat'],
       summary: 'Why the bot answered (or did not answer) an inbound message',
       auth: 'principal',
+      instance: byPath,
       params: MessageParams,
       responses: { 200: { description: 'The stored decision trace', schema: TraceViewSchema } },
-      handler: async ({ principal, params }) => ({ body: await s.testChat.trace(principal!, params.id, params.msgId) }),
+      handler: async ({ instance, params }) => ({ body: await s.testChat.trace(instance, params.msgId) }),
     }),
   ];
 }

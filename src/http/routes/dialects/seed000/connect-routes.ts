@@ -10,14 +10,14 @@
  *   reload keeps the URL, and the page neither contains the token nor sends
  *   it on as a Referer.
  */
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { StatusView } from '../../../../services/lifecycle.js';
-import type { Services } from '../../../../services/services.js';
 import type { InstanceDoc } from '../../../../store/repositories/instances.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
+import { qrDataUrl } from '../../../kit/qr-image.js';
 import { esc, page } from '../../../pages/html.js';
 import { defineRoute } from '../../../route.js';
-import { instanceFor } from '../shared/instance-for.js';
 import { errorResponses, SEED000_TAG } from './envelope.js';
 
 /** The seed's own words when there is no QR to show. */
@@ -39,9 +39,7 @@ const ConnectSchema = z
   })
   .meta({ id: 'Seed000Connect' });
 
-const qrDataUrl = (qr: string) => QRCode.toDataURL(qr, { width: 320, margin: 2 });
-
-export function seed000ConnectRoutes(s: Services) {
+export function seed000ConnectRoutes(s: Pick<Api, 'lifecycle'>) {
   return [
     defineRoute({
       method: 'get',
@@ -51,9 +49,9 @@ export function seed000ConnectRoutes(s: Services) {
       description: `Starts linking when the instance is idle and waits up to ${JSON_QR_WAIT_MS / 1000} s for the QR. Native: \`POST /v1/instances/{id}/connect\` then \`GET /v1/instances/{id}/qr\`.`,
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       responses: { 200: { description: 'The QR, or why there is none', schema: ConnectSchema }, ...errorResponses() },
-      handler: async ({ principal }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance }) => {
         const { qr, status } = await s.lifecycle.awaitQr(instance, JSON_QR_WAIT_MS);
         if (qr) return { body: { success: true, qrBase64: await qrDataUrl(qr), status: status.status }, headers: NO_STORE };
         const stopped = !['connected', 'connecting', 'reconnecting', 'qr'].includes(status.status);
@@ -68,9 +66,9 @@ export function seed000ConnectRoutes(s: Services) {
       description: 'Open it in a browser as `/whatsapp/connect/view?access_token=<instance token>`. Native: `GET /v1/instances/{id}/qr?format=html`.',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       responses: { 200: { description: 'The page', contentType: 'text/html' }, ...errorResponses() },
-      handler: async ({ principal }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance }) => {
         const { qr, status } = await s.lifecycle.awaitQr(instance, PAGE_QR_WAIT_MS);
         return { body: await linkingPage(instance, status, qr), type: 'text/html; charset=utf-8', headers: NO_STORE };
       },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { fakeSocketFactory } from '../../../../engines/baileys/fake-socket.js';
-import { until } from '../../../../engines/baileys/test-harness.js';
+import { fakeSocketFactory } from '../../../../test-support/baileys/fake-socket.js';
+import { until } from '../../../../test-support/baileys/engine-harness.js';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
 import { NO_QR_MESSAGE } from './connect-routes.js';
 

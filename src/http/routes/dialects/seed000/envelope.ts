@@ -4,10 +4,11 @@
  * A send answers with the Baileys message key the seed's gateway returned.
  */
 import { z } from 'zod';
-import { ServiceError } from '../../../../services/errors.js';
+import type { NotConnectedError } from '../../../../services/errors.js';
 import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
+import { headedErrors } from '../../../kit/headed-errors.js';
+import { sendOutcome } from '../../../kit/send-outcome.js';
 import type { ErrorFormatter } from '../../../middleware/problem.js';
-import { headedErrors } from '../shared/headed-errors.js';
 
 export const SEED000_TAG = 'Seed 000 — POS gateway';
 
@@ -34,6 +35,11 @@ const errors = headedErrors({
 export const { heading, errorResponses } = errors;
 export const seed000Error: ErrorFormatter = errors.format;
 
+/** The native answer suggests `"queue": true`, which seed 000 does not have: the hint is the seed's own linking page. */
+export function seed000NotConnected(err: NotConnectedError): string {
+  return `WhatsApp is not connected (status: ${err.connection}); link it at /whatsapp/connect/view and try again`;
+}
+
 export const SentDataSchema = z
   .object({
     key: z.object({ remoteJid: z.string(), fromMe: z.boolean(), id: z.string().nullable().meta({ description: 'the WhatsApp message id' }) }),
@@ -51,9 +57,7 @@ export const SentSchema = z.object({ success: z.literal(true), message: z.string
  * an error when it failed or was cancelled.
  */
 export function sentAnswer(doc: OutboxMessageDoc, okMessage: string) {
-  if (doc.status === 'failed') throw new ServiceError(502, 'Bad gateway', `the message ${doc._id} failed: ${doc.error ?? 'unknown reason'}`);
-  if (doc.status === 'cancelled') throw new ServiceError(409, 'Conflict', `the message ${doc._id} was cancelled before it was sent`);
-  const queued = doc.status === 'queued' || doc.status === 'sending' || doc.status === 'scheduled';
+  const queued = sendOutcome(doc) === 'pending';
   const data = {
     key: { remoteJid: doc.chat_jid, fromMe: true, id: doc.wa_message_id },
     messageTimestamp: doc.sent_at ? Math.floor(doc.sent_at / 1000) : null,

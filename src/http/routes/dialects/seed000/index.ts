@@ -4,11 +4,10 @@
  * page under the NestJS global prefix (`/api/whatsapp/connect/view`), every
  * route again under `/api/whatsapp/...` as a hidden alias.
  */
-import type { Services } from '../../../../services/services.js';
-import type { AnyRoute } from '../../../route.js';
-import type { RouteGroup } from '../../index.js';
+import type { Api } from '../../../api.js';
+import type { AnyRoute, RouteGroup } from '../../../route.js';
 import { seed000ConnectRoutes } from './connect-routes.js';
-import { seed000Error } from './envelope.js';
+import { seed000Error, seed000NotConnected } from './envelope.js';
 import { seed000SendRoutes } from './send-routes.js';
 import { seed000ViewRoutes } from './view-page.js';
 
@@ -18,9 +17,10 @@ function withApiPrefixAliases(routes: AnyRoute[]): AnyRoute[] {
   return [...routes, ...routes.map((r) => ({ ...r, path: `/api${r.path}`, hidden: true }))];
 }
 
-export function seed000Routes(s: Services): RouteGroup {
+export function seed000Group(api: Api): RouteGroup {
   return {
-    routes: withApiPrefixAliases([...seed000ConnectRoutes(s), ...seed000SendRoutes(s), ...seed000ViewRoutes(s)]),
+    routes: withApiPrefixAliases([...seed000ConnectRoutes(api), ...seed000SendRoutes(api), ...seed000ViewRoutes(api)]),
     formatError: seed000Error,
+    notConnected: seed000NotConnected,
   };
 }

@@ -4,13 +4,9 @@
  * text to a group, and the group list.
  */
 import { z } from 'zod';
-import { ServiceError, UnavailableError } from '../../../../services/errors.js';
-import type { SendMessageInput } from '../../../../services/outbox/outbox-service.js';
-import type { Services } from '../../../../services/services.js';
-import type { InstanceDoc } from '../../../../store/repositories/instances.js';
-import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
 import { defineRoute } from '../../../route.js';
-import { instanceFor } from '../shared/instance-for.js';
 import { errorResponses, SEED000_TAG, sentAnswer, SentSchema } from './envelope.js';
 import { SendBody, SendDocumentBody, SendImageBody, SendToGroupBody, uploadedFile } from './inputs.js';
 
@@ -19,17 +15,6 @@ export const IMAGE_MAX_BYTES = 5 * 1024 * 1024;
 export const DOCUMENT_MAX_BYTES = 15 * 1024 * 1024;
 
 const TAGS = [SEED000_TAG];
-
-/** The outbox's send; its 503 suggests `"queue": true`, which seed 000 does not have, so the hint is the seed's own linking page. */
-export async function sendMessage(s: Services, instance: InstanceDoc, input: SendMessageInput): Promise<OutboxMessageDoc> {
-  try {
-    return await s.outbox.send(instance, input);
-  } catch (err) {
-    const status = s.lifecycle.status(instance);
-    if (!(err instanceof ServiceError) || err.status !== 503 || status.is_ready) throw err;
-    throw new UnavailableError(`WhatsApp is not connected (status: ${status.status}); link it at /whatsapp/connect/view and try again`, 5);
-  }
-}
 
 const GroupListSchema = z
   .object({ success: z.literal(true), data: z.array(z.object({ id: z.string().meta({ description: 'group JID, for send-to-group' }), name: z.string() })) })
@@ -40,7 +25,7 @@ const SENT_RESPONSES = {
   202: { description: 'Stored and queued: WhatsApp has not confirmed it yet', schema: SentSchema },
 };
 
-export function seed000SendRoutes(s: Services) {
+export function seed000SendRoutes(s: Pick<Api, 'outbox' | 'groups'>) {
   return [
     defineRoute({
       method: 'post',
@@ -50,12 +35,12 @@ export function seed000SendRoutes(s: Services) {
       description: 'Native: `POST /v1/instances/{id}/messages {to: {code, phone}, text}`.',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       body: SendBody,
       accepts: ['json', 'form'],
       responses: { ...SENT_RESPONSES, ...errorResponses(502, 503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
-        const doc = await sendMessage(s, instance, { to: { code: body.code, phone: body.phone }, content: { type: 'text', text: body.message } });
+      handler: async ({ instance, body }) => {
+        const doc = await s.outbox.send(instance, { to: { code: body.code, phone: body.phone }, content: { type: 'text', text: body.message } });
         return sentAnswer(doc, 'Mensaje enviado con éxito');
       },
     }),
@@ -67,16 +52,16 @@ export function seed000SendRoutes(s: Services) {
       description: 'Native: `POST /v1/instances/{id}/messages` (multipart `file`, `type=image`).',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       body: SendImageBody,
       accepts: ['multipart'],
       files: { file: { description: 'the image (.jpg, .png, .webp) — at most 5 MB', required: true } },
       maxUploadBytes: IMAGE_MAX_BYTES,
       responses: { ...SENT_RESPONSES, ...errorResponses(413, 502, 503) },
-      handler: async ({ principal, body, files }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body, files }) => {
         const file = uploadedFile(files);
         const content = { type: 'image' as const, media: null, ...(body.caption ? { caption: body.caption } : {}) };
-        const doc = await sendMessage(s, instance, { to: { code: body.code, phone: body.phone }, content, file });
+        const doc = await s.outbox.send(instance, { to: { code: body.code, phone: body.phone }, content, file });
         return sentAnswer(doc, 'Imagen enviada con éxito');
       },
     }),
@@ -88,17 +73,17 @@ export function seed000SendRoutes(s: Services) {
       description: 'Native: `POST /v1/instances/{id}/messages` (multipart `file`, `type=document`, `filename`).',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       body: SendDocumentBody,
       accepts: ['multipart'],
       files: { file: { description: 'any file (PDF, DOCX, ZIP …) — at most 15 MB', required: true } },
       maxUploadBytes: DOCUMENT_MAX_BYTES,
       responses: { ...SENT_RESPONSES, ...errorResponses(413, 502, 503) },
-      handler: async ({ principal, body, files }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body, files }) => {
         const file = uploadedFile(files);
         const filename = body.fileName ?? file.filename ?? undefined;
         const content = { type: 'document' as const, media: null, ...(filename ? { filename } : {}) };
-        const doc = await sendMessage(s, instance, { to: { code: body.code, phone: body.phone }, content, file: { ...file, filename: filename ?? null } });
+        const doc = await s.outbox.send(instance, { to: { code: body.code, phone: body.phone }, content, file: { ...file, filename: filename ?? null } });
         return sentAnswer(doc, 'Documento enviado con éxito');
       },
     }),
@@ -110,12 +95,12 @@ export function seed000SendRoutes(s: Services) {
       description: 'Native: `POST /v1/instances/{id}/messages {to: "<id>@g.us", text}`.',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       body: SendToGroupBody,
       accepts: ['json', 'form'],
       responses: { ...SENT_RESPONSES, ...errorResponses(502, 503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
-        const doc = await sendMessage(s, instance, { to: body.groupId, content: { type: 'text', text: body.message } });
+      handler: async ({ instance, body }) => {
+        const doc = await s.outbox.send(instance, { to: body.groupId, content: { type: 'text', text: body.message } });
         return sentAnswer(doc, 'Comunicado enviado al grupo con éxito');
       },
     }),
@@ -127,9 +112,9 @@ export function seed000SendRoutes(s: Services) {
       description: 'Native: `GET /v1/instances/{id}/groups` (which adds the participants).',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       responses: { 200: { description: 'Groups, by name', schema: GroupListSchema }, ...errorResponses(503) },
-      handler: async ({ principal }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance }) => {
         const groups = await s.groups.list(instance._id);
         return { body: { success: true, data: groups.map((g) => ({ id: g.id, name: g.name })) } };
       },

@@ -26,7 +26,7 @@ describe('seed 000 dialect: sending (POST /whatsapp/send*, GET /whatsapp/list-gr
   });
   after(() => t.close({ cleanup: true }));
 
-  const sent = () => t.app.services.sandbox.listSent(inst.id);
+  const sent = () => t.app.modules.engines.sandbox.listSent(inst.id);
   const lastSent = async () => (await sent()).at(-1)!;
 
   it('sends the seed example text to code + phone', async () => {
@@ -131,8 +131,8 @@ describe('seed 000 dialect: sending (POST /whatsapp/send*, GET /whatsapp/list-gr
 
   it('sends to a group by JID and lists the groups as {id, name}', async () => {
     const now = Date.now();
-    await t.app.services.sandbox.rememberGroup(inst.id, '120363025555555555@g.us', 'Clientes VIP Kantuta', { jid: '59171234567@s.whatsapp.net', phone: '59171234567' }, now);
-    await t.app.services.sandbox.rememberGroup(inst.id, '120363024444444444@g.us', 'Equipo de Ventas', null, now);
+    await t.app.modules.engines.sandbox.rememberGroup(inst.id, '120363025555555555@g.us', 'Clientes VIP Kantuta', { jid: '59171234567@s.whatsapp.net', phone: '59171234567' }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(inst.id, '120363024444444444@g.us', 'Equipo de Ventas', null, now);
     const list = await t.request('GET', '/whatsapp/list-groups', { apiKey: inst.token });
     expect(list.status).to.equal(200);
     expect(list.body).to.deep.equal({
@@ -163,7 +163,7 @@ describe('seed 000 dialect: sending (POST /whatsapp/send*, GET /whatsapp/list-gr
     const other = await t.sandboxInstance(ownerToken);
     const viaQuery = await t.request('POST', `/api/whatsapp/send?access_token=${encodeURIComponent(other.token)}`, { json: { code: '51', phone: '987654321', message: 'hola' } });
     expect(viaQuery.status).to.equal(200);
-    expect((await t.app.services.sandbox.listSent(other.id)).at(-1)!.jid).to.equal('51987654321@s.whatsapp.net');
+    expect((await t.app.modules.engines.sandbox.listSent(other.id)).at(-1)!.jid).to.equal('51987654321@s.whatsapp.net');
 
     expect((await t.request('POST', `/v1/instances/${other.id}/logout`, { apiKey: other.token })).status).to.equal(200);
     const offline = await t.request('POST', '/whatsapp/send', { apiKey: other.token, json: { code: '591', phone: '71234567', message: 'hola' } });

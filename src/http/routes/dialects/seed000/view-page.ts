@@ -9,18 +9,17 @@
  * the form as it was filled in, instead of a JSON envelope.
  */
 import { z } from 'zod';
-import { ServiceError } from '../../../../services/errors.js';
+import { NotConnectedError, ServiceError } from '../../../../services/errors.js';
 import type { StatusView } from '../../../../services/lifecycle.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
+import { sendOutcome } from '../../../kit/send-outcome.js';
 import { esc, page } from '../../../pages/html.js';
 import { defineRoute } from '../../../route.js';
 import { issuesToProblems } from '../../../validation.js';
-import { instanceFor } from '../shared/instance-for.js';
-import { errorResponses, heading, SEED000_TAG } from './envelope.js';
+import { errorResponses, heading, SEED000_TAG, seed000NotConnected } from './envelope.js';
 import { SendBody } from './inputs.js';
-import { sendMessage } from './send-routes.js';
 
-const SENT = new Set(['sent', 'delivered', 'read', 'played']);
 const NO_STORE = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
 
 /** What the form posts; checked against the send route's own schema so the rules are the same. */
@@ -33,7 +32,7 @@ interface Outcome {
   problems?: { field: string; message: string }[];
 }
 
-export function seed000ViewRoutes(s: Services) {
+export function seed000ViewRoutes(s: Pick<Api, 'outbox' | 'lifecycle'>) {
   const html = (status: number, body: string) => ({ status, body, type: 'text/html; charset=utf-8', headers: NO_STORE });
   return [
     defineRoute({
@@ -44,9 +43,9 @@ export function seed000ViewRoutes(s: Services) {
       description: 'Open it as `/whatsapp/view?access_token=<instance token>`; the form posts to the same URL.',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       responses: { 200: { description: 'The form', contentType: 'text/html' }, ...errorResponses() },
-      handler: async ({ principal }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance }) => {
         return html(200, sendForm(instance.name, s.lifecycle.status(instance), {}, null));
       },
     }),
@@ -58,11 +57,11 @@ export function seed000ViewRoutes(s: Services) {
       description: 'Form fields `code`, `phone`, `message` (the rules of `POST /whatsapp/send`). Answers HTML with the status of the outcome (200, 400, 503 …).',
       auth: 'principal',
       queryToken: true,
+      instance: byCredential,
       body: FormBody,
       accepts: ['form', 'multipart'],
       responses: { 200: { description: 'Sent: the form again, with the outcome', contentType: 'text/html' }, ...errorResponses(503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body }) => {
         const parsed = SendBody.safeParse(body);
         if (!parsed.success) {
           const problems = issuesToProblems('body', parsed.error.issues);
@@ -70,15 +69,15 @@ export function seed000ViewRoutes(s: Services) {
         }
         const { code, phone, message } = parsed.data;
         try {
-          const doc = await sendMessage(s, instance, { to: { code, phone }, content: { type: 'text', text: message } });
-          const failed = doc.status === 'failed' || doc.status === 'cancelled';
-          const outcome: Outcome = failed
-            ? { ok: false, text: `${heading(502)}: ${doc.error ?? doc.status}` }
-            : { ok: true, text: `${SENT.has(doc.status) ? 'Mensaje enviado con éxito' : 'Mensaje en cola'} a +${code}${phone} (id ${doc.wa_message_id ?? doc._id}).` };
-          return html(failed ? 502 : 200, sendForm(instance.name, s.lifecycle.status(instance), failed ? body : { code, phone }, outcome));
+          const doc = await s.outbox.send(instance, { to: { code, phone }, content: { type: 'text', text: message } });
+          const sent = sendOutcome(doc) === 'sent';
+          const outcome: Outcome = { ok: true, text: `${sent ? 'Mensaje enviado con éxito' : 'Mensaje en cola'} a +${code}${phone} (id ${doc.wa_message_id ?? doc._id}).` };
+          return html(200, sendForm(instance.name, s.lifecycle.status(instance), { code, phone }, outcome));
         } catch (err) {
           if (!(err instanceof ServiceError)) throw err;
-          const outcome: Outcome = { ok: false, text: `${heading(err.status)}: ${err.message}`, problems: err.errors };
+          // the page shows the error as the seed's JSON routes word it
+          const message = err instanceof NotConnectedError ? seed000NotConnected(err) : err.message;
+          const outcome: Outcome = { ok: false, text: `${heading(err.status)}: ${message}`, problems: err.errors };
           return html(err.status, sendForm(instance.name, s.lifecycle.status(instance), body, outcome));
         }
       },

@@ -34,19 +34,19 @@ describe('seed 000 dialect: the browser send form (GET/POST /whatsapp/view)', ()
     expect(res.headers.get('content-type')).to.contain('text/html');
     expect(res.text).to.contain('Mensaje enviado con éxito a +59171234567');
     expect(res.text).not.to.contain(inst.token);
-    const last = (await t.app.services.sandbox.listSent(inst.id)).at(-1)!;
+    const last = (await t.app.modules.engines.sandbox.listSent(inst.id)).at(-1)!;
     expect(last.jid).to.equal('59171234567@s.whatsapp.net');
     expect(last.content).to.deep.include({ type: 'text', text: 'Hola desde el formulario <b>' });
   });
 
   it('shows invalid input on the page with the form as filled in, naming the fields', async () => {
-    const before = await t.app.services.sandbox.countSent(inst.id);
+    const before = await t.app.modules.engines.sandbox.countSent(inst.id);
     const res = await submit(`/api${pageUrl()}`, { code: '+591', phone: '71234567', message: '<script>x</script>' });
     expect(res.status).to.equal(400);
     expect(res.text).to.contain('Datos inválidos').and.to.contain('body.code');
     expect(res.text).to.contain('value="+591"').and.to.contain('&lt;script&gt;x&lt;/script&gt;');
     expect(res.text).not.to.contain('<script>x');
-    expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(before);
+    expect(await t.app.modules.engines.sandbox.countSent(inst.id)).to.equal(before);
   });
 
   it('needs the token', async () => {

@@ -4,9 +4,9 @@
  * contact's profile.
  */
 import { z } from 'zod';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
 import { defineRoute } from '../../../route.js';
-import { instanceFor } from '../shared/instance-for.js';
 import { errorResponses, ok, SEED001_TAG, successSchema } from './envelope.js';
 
 const TAGS = [SEED001_TAG];
@@ -23,7 +23,7 @@ const CheckSchema = z.object({
 
 const check = (r: { phone: string; is_registered: boolean; jid: string | null }) => ({ phone: r.phone, isRegistered: r.is_registered, jid: r.jid });
 
-export function seed001ContactRoutes(s: Services) {
+export function seed001ContactRoutes(s: Pick<Api, 'contacts'>) {
   const o = s.contacts.options;
   const pacing = `Lookups are paced per instance (WhatsApp bans accounts that check numbers in bulk): ${o.checkBatchSize} numbers per query, at least ${o.checkIntervalMs} ms apart; answers are cached for ${o.checkCacheSeconds} s.`;
   return [
@@ -34,11 +34,11 @@ export function seed001ContactRoutes(s: Services) {
       summary: 'Is this number on WhatsApp?',
       description: `${pacing} Native: \`GET /v1/instances/{id}/contacts/{phone}/check\`.`,
       auth: 'principal',
+      instance: byCredential,
       rateLimit: 'seed',
       params: PhoneParams,
       responses: { 200: { description: 'Resultado de la verificación', schema: successSchema('Seed001Check', CheckSchema) }, ...errorResponses(503) },
-      handler: async ({ principal, params }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, params }) => {
         return { body: ok(check(await s.contacts.checkOne(instance._id, params.phone, 'params.phone'))) };
       },
     }),
@@ -49,13 +49,13 @@ export function seed001ContactRoutes(s: Services) {
       summary: `Check up to ${o.checkMaxPerRequest} numbers; results in the order given`,
       description: `${pacing} Native: \`POST /v1/instances/{id}/contacts/check\`.`,
       auth: 'principal',
+      instance: byCredential,
       rateLimit: 'seed',
       body: z
         .object({ phones: z.array(z.string().max(40)).min(1).max(o.checkMaxPerRequest).meta({ example: ['573001234567', '573009876543'] }) })
         .meta({ id: 'Seed001CheckBulk' }),
       responses: { 200: { description: 'Resultados de verificación', schema: successSchema('Seed001CheckBulkResult', z.array(CheckSchema)) }, ...errorResponses(503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body }) => {
         const results = await s.contacts.checkMany(instance._id, body.phones, 'body.phones');
         return { body: ok(results.map(check)) };
       },
@@ -67,6 +67,7 @@ export function seed001ContactRoutes(s: Services) {
       summary: "A contact's WhatsApp profile: name, about and picture URL (each null when not visible)",
       description: 'Native: `GET /v1/instances/{id}/contacts/{phone}`.',
       auth: 'principal',
+      instance: byCredential,
       rateLimit: 'seed',
       params: PhoneParams,
       responses: {
@@ -79,8 +80,7 @@ export function seed001ContactRoutes(s: Services) {
         },
         ...errorResponses(503),
       },
-      handler: async ({ principal, params }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, params }) => {
         const p = await s.contacts.profile(instance._id, params.phone, 'params.phone');
         return { body: ok({ phone: p.phone, jid: p.jid, name: p.name, about: p.about, profilePicUrl: p.picture_url }) };
       },

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { ErrorFormatter } from '../../../middleware/problem.js';
-import { headedErrors } from '../shared/headed-errors.js';
+import { headedErrors } from '../../../kit/headed-errors.js';
 
 export const SEED001_TAG = 'Seed 001 — WhatsApp API Engine';
 

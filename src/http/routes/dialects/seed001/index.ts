@@ -8,8 +8,8 @@
  * Request bodies ignore fields the seed does not define, where the native
  * API refuses them: seed 001's clients must keep working unchanged.
  */
-import type { Services } from '../../../../services/services.js';
-import type { RouteGroup } from '../../index.js';
+import type { Api } from '../../../api.js';
+import type { RouteGroup } from '../../../route.js';
 import { seed001ContactRoutes } from './contact-routes.js';
 import { seed001Error } from './envelope.js';
 import { seed001MessageRoutes } from './message-routes.js';
@@ -18,9 +18,11 @@ import { seed001WebhookRoutes } from './webhook-routes.js';
 
 export { SEED001_TAG_DOC } from './envelope.js';
 
-export function seed001Routes(s: Services): RouteGroup {
+export function seed001Group(api: Api): RouteGroup {
   return {
-    routes: [...seed001ContactRoutes(s), ...seed001MessageRoutes(s), ...seed001SessionRoutes(s), ...seed001WebhookRoutes(s)],
+    routes: [...seed001ContactRoutes(api), ...seed001MessageRoutes(api), ...seed001SessionRoutes(api), ...seed001WebhookRoutes(api)],
     formatError: seed001Error,
+    // the native answer suggests "queue": true, which seed 001 does not have
+    notConnected: (err) => `WhatsApp is not connected (status: ${err.connection}); link it (GET /api/session/qr) and try again`,
   };
 }

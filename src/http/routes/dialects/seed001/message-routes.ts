@@ -14,15 +14,14 @@
 import { z } from 'zod';
 import { parseContentBody, type Content, type MediaInput } from '../../../../domain/content.js';
 import { parsePhone } from '../../../../domain/recipient.js';
-import { ServiceError, UnavailableError } from '../../../../services/errors.js';
 import { MAX_BULK_RECIPIENTS } from '../../../../services/outbox/bulk-jobs.js';
-import type { Services } from '../../../../services/services.js';
-import type { InstanceDoc } from '../../../../store/repositories/instances.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
 import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
 import { defineRoute } from '../../../route.js';
+import { sendOutcome } from '../../../kit/send-outcome.js';
 import { isoOrNull } from '../shared/envelope.js';
-import { withFieldNames, type FieldNames } from '../shared/field-names.js';
-import { instanceFor } from '../shared/instance-for.js';
+import { withFieldNames } from '../../../kit/field-names.js';
 import { errorResponses, ok, SEED001_TAG, successSchema } from './envelope.js';
 
 /** How long send-bulk waits for its job: a bulk send of a few numbers answers with every result, under the usual 30 s client timeouts. */
@@ -92,26 +91,14 @@ const BulkData = z.object({
   warnings: z.array(z.string()),
 });
 
-/** The native 503 suggests `"queue": true`, which seed 001 does not have. */
-async function sendOrExplain(s: Services, instance: InstanceDoc, names: FieldNames, send: () => Promise<OutboxMessageDoc>): Promise<OutboxMessageDoc> {
-  try {
-    return await withFieldNames(names, send);
-  } catch (err) {
-    const status = s.lifecycle.status(instance);
-    if (!(err instanceof ServiceError) || err.status !== 503 || status.is_ready) throw err;
-    throw new UnavailableError(`WhatsApp is not connected (status: ${status.status}); link it (GET /api/session/qr) and try again`, 5);
-  }
-}
-
 function sentAnswer(doc: OutboxMessageDoc, okMessage: string) {
-  // stored but refused by WhatsApp: the native API answers 502 as well
-  if (doc.status === 'failed') throw new ServiceError(502, 'WhatsApp did not take the message', `WhatsApp did not take the message ${doc._id}: ${doc.error ?? 'unknown error'}`);
-  if (doc.status === 'cancelled') throw new ServiceError(409, 'Conflict', `the message ${doc._id} was cancelled before it was sent`);
+  // stored but refused by WhatsApp (502) or cancelled (409), as the native API answers
+  sendOutcome(doc);
   const sent = doc.sent_at !== undefined;
   return { body: ok({ messageId: doc._id, phone: doc.phone ?? doc.to, status: doc.status, timestamp: isoOrNull(doc.sent_at ?? doc.created_at) }, sent ? okMessage : 'Mensaje en cola') };
 }
 
-export function seed001MessageRoutes(s: Services) {
+export function seed001MessageRoutes(s: Pick<Api, 'config' | 'outbox' | 'jobs'>) {
   const imageJsonBytes = Math.ceil((s.config.media.maxBytes.image * 4) / 3) + 64 * 1024;
   return [
     defineRoute({
@@ -121,17 +108,17 @@ export function seed001MessageRoutes(s: Services) {
       summary: 'Send an image by URL or base64, with a caption',
       description: 'Native: `POST /v1/instances/{id}/messages {to, image: {url} | {base64, mimetype}, caption}`. URLs are fetched through the SSRF-safe client.',
       auth: 'principal',
+      instance: byCredential,
       rateLimit: 'seed',
       body: SendImageBody,
       maxJsonBytes: imageJsonBytes,
       responses: { 200: { description: 'Imagen enviada exitosamente', schema: successSchema('Seed001Sent', SentData) }, ...errorResponses(413, 502, 503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body }) => {
         const media: MediaInput = body.imageUrl !== undefined ? { url: body.imageUrl } : { base64: body.base64!, ...(body.mimetype ? { mimetype: body.mimetype } : {}) };
         const content = parseContentBody({ image: media, ...(body.caption ? { caption: body.caption } : {}) });
         const source = body.imageUrl !== undefined ? 'body.imageUrl' : 'body.base64';
         const names = { 'body.to': 'body.phone', 'body.image.mimetype': 'body.mimetype', 'body.image.url': 'body.imageUrl', 'body.image.base64': 'body.base64', 'body.image': source };
-        return sentAnswer(await sendOrExplain(s, instance, names, () => s.outbox.send(instance, { to: body.phone, content })), 'Imagen enviada exitosamente');
+        return sentAnswer(await withFieldNames(names, () => s.outbox.send(instance, { to: body.phone, content })), 'Imagen enviada exitosamente');
       },
     }),
     defineRoute({
@@ -141,15 +128,15 @@ export function seed001MessageRoutes(s: Services) {
       summary: 'Send a document by URL, with a file name and a caption',
       description: 'Native: `POST /v1/instances/{id}/messages {to, document: {url, filename}, caption}`.',
       auth: 'principal',
+      instance: byCredential,
       rateLimit: 'seed',
       body: SendDocumentBody,
       responses: { 200: { description: 'Documento enviado exitosamente', schema: successSchema('Seed001SentDocument', SentData) }, ...errorResponses(413, 502, 503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body }) => {
         const document = { url: body.documentUrl, ...(body.filename ? { filename: body.filename } : {}) };
         const content: Content = parseContentBody({ document, ...(body.caption ? { caption: body.caption } : {}) });
         const names = { 'body.to': 'body.phone', 'body.document.url': 'body.documentUrl', 'body.document.filename': 'body.filename', 'body.document': 'body.documentUrl' };
-        return sentAnswer(await sendOrExplain(s, instance, names, () => s.outbox.send(instance, { to: body.phone, content })), 'Documento enviado exitosamente');
+        return sentAnswer(await withFieldNames(names, () => s.outbox.send(instance, { to: body.phone, content })), 'Documento enviado exitosamente');
       },
     }),
     defineRoute({
@@ -161,17 +148,13 @@ export function seed001MessageRoutes(s: Services) {
         `Becomes a bulk job (native: \`POST /v1/instances/{id}/messages/bulk {recipients, content: {text}, delay_ms}\`). Every recipient is validated first; one bad number rejects the request naming it (\`body.recipients.N\`). ` +
         `The answer waits for the job up to ${BULK_WAIT_MS / 1000} s and lists each recipient's result ("Envío masivo completado"); a longer job answers with its id and progress ("Envío masivo en curso") and keeps going — follow it at \`statusUrl\`. 503 when WhatsApp is not connected.`,
       auth: 'principal',
+      instance: byCredential,
       rateLimit: 'seed',
       body: SendBulkBody,
       responses: { 200: { description: 'Envío masivo completado (or still running, see data.completed)', schema: successSchema('Seed001Bulk', BulkData) }, ...errorResponses(503) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body }) => {
         // a job would wait for the connection; the seed's clients expect a send now, or 503
-        const status = s.lifecycle.status(instance);
-        if (!status.is_ready) throw new UnavailableError(`WhatsApp is not connected (status: ${status.status}); link it (GET /api/session/qr) and try again`, 5);
-        const { job, warnings } = await s.jobs.create(instance, { recipients: body.recipients, content: { type: 'text', text: body.message }, delay_ms: body.delay });
-        const completed = await s.jobs.waitUntilSettled(instance, job._id, BULK_WAIT_MS);
-        const { counts, results } = await s.jobs.get(instance, job._id, 1, job.total);
+        const { job, completed, counts, results, warnings } = await s.jobs.sendAndWait(instance, { recipients: body.recipients, content: { type: 'text', text: body.message }, delay_ms: body.delay }, BULK_WAIT_MS);
         return {
           body: ok(
             {

@@ -39,7 +39,7 @@ describe('seed 001 dialect: messages (/api/messages/send*)', () => {
     await files.close();
   });
 
-  const lastSent = async () => (await t.app.services.sandbox.listSent(inst.id)).at(-1)!;
+  const lastSent = async () => (await t.app.modules.engines.sandbox.listSent(inst.id)).at(-1)!;
 
   it('sends the seed example text (POST /api/messages/send, shared with seed 002)', async () => {
     const res = await t.request('POST', '/api/messages/send', { apiKey: inst.token, json: { phone: '573001234567', message: 'Hola, este es un mensaje de prueba' } });
@@ -116,7 +116,7 @@ describe('seed 001 dialect: messages (/api/messages/send*)', () => {
   });
 
   it('sends the seed bulk example as a paced job and answers with every result (POST /api/messages/send-bulk)', async () => {
-    const before = await t.app.services.sandbox.countSent(inst.id);
+    const before = await t.app.modules.engines.sandbox.countSent(inst.id);
     const res = await t.request('POST', '/api/messages/send-bulk', { apiKey: inst.token, json: { recipients: ['573001234567', '573009876543'], message: 'Mensaje para todos', delay: 2000 } });
     expect(res.status).to.equal(200);
     expect(res.body).to.include({ success: true, message: 'Envío masivo completado' });
@@ -125,7 +125,7 @@ describe('seed 001 dialect: messages (/api/messages/send*)', () => {
       ['573001234567', true],
       ['573009876543', true],
     ]);
-    const sent = (await t.app.services.sandbox.listSent(inst.id)).slice(before);
+    const sent = (await t.app.modules.engines.sandbox.listSent(inst.id)).slice(before);
     expect(sent.map((m) => [m.jid, m.content.text])).to.deep.equal([
       ['573001234567@s.whatsapp.net', 'Mensaje para todos'],
       ['573009876543@s.whatsapp.net', 'Mensaje para todos'],
@@ -140,15 +140,15 @@ describe('seed 001 dialect: messages (/api/messages/send*)', () => {
     // the HTTP answer waits up to BULK_WAIT_MS (25 s); the service call behind it is exercised here with short waits
     const job = await t.request('POST', `/v1/instances/${inst.id}/messages/bulk`, { apiKey: inst.token, json: { recipients: ['573001234567', '573009876543'], content: { text: 'lento' }, delay_ms: 600_000 } });
     expect(job.status).to.equal(202);
-    const instance = await t.app.services.instances.get({ kind: 'instance', ownerId: '', instanceId: inst.id }, inst.id);
-    expect(await t.app.services.jobs.waitUntilSettled(instance, job.body.id, 50)).to.equal(false);
-    const waiting = t.app.services.jobs.waitUntilSettled(instance, job.body.id, 10_000);
+    const instance = await t.app.modules.accounts.instances.get({ kind: 'instance', ownerId: '', instanceId: inst.id }, inst.id);
+    expect(await t.app.modules.outbox.jobs.waitUntilSettled(instance, job.body.id, 50)).to.equal(false);
+    const waiting = t.app.modules.outbox.jobs.waitUntilSettled(instance, job.body.id, 10_000);
     expect((await t.request('DELETE', `/v1/instances/${inst.id}/jobs/${job.body.id}`, { apiKey: inst.token })).status).to.equal(200);
     expect(await waiting).to.equal(true);
   });
 
   it('refuses a bad bulk request naming the field, before sending anything', async () => {
-    const before = await t.app.services.sandbox.countSent(inst.id);
+    const before = await t.app.modules.engines.sandbox.countSent(inst.id);
     for (const [json, field] of [
       [{ recipients: ['573001234567', 'abc'], message: 'x' }, 'body.recipients.1'],
       [{ recipients: [], message: 'x' }, 'body.recipients'],
@@ -160,7 +160,7 @@ describe('seed 001 dialect: messages (/api/messages/send*)', () => {
       expect(res.status, JSON.stringify(json)).to.equal(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).to.include(field);
     }
-    expect(await t.app.services.sandbox.countSent(inst.id)).to.equal(before);
+    expect(await t.app.modules.engines.sandbox.countSent(inst.id)).to.equal(before);
   });
 
   it('answers 503 when WhatsApp is not connected', async () => {
@@ -177,6 +177,6 @@ describe('seed 001 dialect: messages (/api/messages/send*)', () => {
       expect(res.body.success, p).to.equal(false);
       expect(res.body.error, p).to.be.a('string').and.match(/not connected/);
     }
-    expect(await t.app.services.sandbox.countSent(other.id)).to.equal(0);
+    expect(await t.app.modules.engines.sandbox.countSent(other.id)).to.equal(0);
   });
 });

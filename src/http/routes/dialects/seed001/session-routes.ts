@@ -5,19 +5,18 @@
  * client starts linking: it (re)opens the connection, and a Baileys
  * instance then shows its QR.
  */
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { StatusView } from '../../../../services/lifecycle.js';
 import { ServiceError } from '../../../../services/errors.js';
-import type { Services } from '../../../../services/services.js';
 import type { InstanceDoc } from '../../../../store/repositories/instances.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
+import { qrDataUrl, qrPng } from '../../../kit/qr-image.js';
 import { defineRoute } from '../../../route.js';
-import { instanceFor } from '../shared/instance-for.js';
 import { errorResponses, ok, SEED001_TAG, successSchema } from './envelope.js';
 
 const TAGS = [SEED001_TAG];
 const NO_STORE = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' };
-const QR_OPTIONS = { width: 320, margin: 2 };
 
 const StatusData = z.object({
   status: z.enum(['disconnected', 'connecting', 'qr', 'connected', 'reconnecting', 'logged_out', 'failed']).meta({ description: "tucan's connection status" }),
@@ -36,7 +35,7 @@ function statusData(v: StatusView) {
   return { status: v.status, isReady: v.is_ready, hasQR: v.has_qr, phone: v.phone, name: v.name, reason: v.reason };
 }
 
-function currentQr(s: Services, instance: InstanceDoc): string {
+function currentQr(s: Pick<Api, 'lifecycle'>, instance: InstanceDoc): string {
   const qr = s.lifecycle.qr(instance);
   if (qr) return qr;
   const status = s.lifecycle.status(instance).status;
@@ -44,8 +43,8 @@ function currentQr(s: Services, instance: InstanceDoc): string {
   throw new ServiceError(404, 'Not found', `no QR code is available (status: ${status}): ${hint}`);
 }
 
-export function seed001SessionRoutes(s: Services) {
-  const common = { tags: TAGS, auth: 'principal' as const, rateLimit: 'seed' };
+export function seed001SessionRoutes(s: Pick<Api, 'lifecycle'>) {
+  const common = { tags: TAGS, auth: 'principal' as const, rateLimit: 'seed', instance: byCredential };
   return [
     defineRoute({
       ...common,
@@ -54,7 +53,7 @@ export function seed001SessionRoutes(s: Services) {
       summary: 'Connection status',
       description: 'Native: `GET /v1/instances/{id}/status`.',
       responses: { 200: { description: 'Estado de la sesión', schema: successSchema('Seed001Status', StatusData) }, ...errorResponses() },
-      handler: async ({ principal }) => ({ body: ok(statusData(s.lifecycle.status(await instanceFor(s, principal!)))) }),
+      handler: async ({ instance }) => ({ body: ok(statusData(s.lifecycle.status(instance))) }),
     }),
     defineRoute({
       ...common,
@@ -63,9 +62,9 @@ export function seed001SessionRoutes(s: Services) {
       summary: 'The QR code to scan, as a PNG data URL (and the raw payload)',
       description: '404 while there is none (not linking, or already linked). Native: `GET /v1/instances/{id}/qr`.',
       responses: { 200: { description: 'Código QR en base64', schema: successSchema('Seed001Qr', QrData) }, ...errorResponses(404) },
-      handler: async ({ principal }) => {
-        const qr = currentQr(s, await instanceFor(s, principal!));
-        return { body: ok({ qrCode: await QRCode.toDataURL(qr, QR_OPTIONS), qr }), headers: NO_STORE };
+      handler: async ({ instance }) => {
+        const qr = currentQr(s, instance);
+        return { body: ok({ qrCode: await qrDataUrl(qr), qr }), headers: NO_STORE };
       },
     }),
     defineRoute({
@@ -75,9 +74,9 @@ export function seed001SessionRoutes(s: Services) {
       summary: 'The QR code as a PNG image',
       description: '404 (JSON) while there is none. Native: `GET /v1/instances/{id}/qr?format=png`.',
       responses: { 200: { description: 'Imagen del código QR', contentType: 'image/png' }, ...errorResponses(404) },
-      handler: async ({ principal }) => {
-        const qr = currentQr(s, await instanceFor(s, principal!));
-        return { body: await QRCode.toBuffer(qr, { type: 'png', ...QR_OPTIONS }), type: 'image/png', headers: NO_STORE };
+      handler: async ({ instance }) => {
+        const qr = currentQr(s, instance);
+        return { body: await qrPng(qr), type: 'image/png', headers: NO_STORE };
       },
     }),
     defineRoute({
@@ -87,8 +86,8 @@ export function seed001SessionRoutes(s: Services) {
       summary: "The linked account's profile",
       description: '503 when WhatsApp is not connected. Native: `GET /v1/instances/{id}/profile`.',
       responses: { 200: { description: 'Información del perfil', schema: successSchema('Seed001Profile', ProfileData) }, ...errorResponses(503) },
-      handler: async ({ principal }) => {
-        const p = await s.lifecycle.profile(await instanceFor(s, principal!));
+      handler: async ({ instance }) => {
+        const p = await s.lifecycle.profile(instance);
         return { body: ok({ jid: p.jid, phone: p.phone, name: p.name, about: p.about, profilePicUrl: p.picture_url }) };
       },
     }),
@@ -99,7 +98,7 @@ export function seed001SessionRoutes(s: Services) {
       summary: 'Unlink WhatsApp; linking again needs a new scan',
       description: 'Native: `POST /v1/instances/{id}/logout`.',
       responses: { 200: { description: 'Sesión cerrada exitosamente', schema: successSchema('Seed001Logout', StatusData) }, ...errorResponses() },
-      handler: async ({ principal }) => ({ body: ok(statusData(await s.lifecycle.logout(await instanceFor(s, principal!))), 'Sesión cerrada exitosamente') }),
+      handler: async ({ instance }) => ({ body: ok(statusData(await s.lifecycle.logout(instance)), 'Sesión cerrada exitosamente') }),
     }),
     defineRoute({
       ...common,
@@ -108,7 +107,7 @@ export function seed001SessionRoutes(s: Services) {
       summary: 'Close and reopen the connection (also starts linking an unlinked instance)',
       description: 'Native: `POST /v1/instances/{id}/restart`.',
       responses: { 200: { description: 'Reiniciando conexión', schema: successSchema('Seed001Restart', StatusData) }, ...errorResponses() },
-      handler: async ({ principal }) => ({ body: ok(statusData(await s.lifecycle.restart(await instanceFor(s, principal!))), 'Reiniciando conexión') }),
+      handler: async ({ instance }) => ({ body: ok(statusData(await s.lifecycle.restart(instance)), 'Reiniciando conexión') }),
     }),
   ];
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { fakeSocketFactory } from '../../../../engines/baileys/fake-socket.js';
-import { until } from '../../../../engines/baileys/test-harness.js';
+import { fakeSocketFactory } from '../../../../test-support/baileys/fake-socket.js';
+import { until } from '../../../../test-support/baileys/engine-harness.js';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -50,7 +50,7 @@ describe('seed 001 dialect: session (/api/session/*)', () => {
     expect(restart.body.data).to.include({ status: 'connected', isReady: true });
     const send = await t.request('POST', '/api/messages/send', { apiKey: inst.token, json: { phone: '573001234567', message: 'de vuelta' } });
     expect(send.status).to.equal(200);
-    expect((await t.app.services.sandbox.listSent(inst.id)).at(-1)!.content).to.deep.include({ text: 'de vuelta' });
+    expect((await t.app.modules.engines.sandbox.listSent(inst.id)).at(-1)!.content).to.deep.include({ text: 'de vuelta' });
   });
 
   it('shows the QR of a pending Baileys instance as a data URL and as a PNG', async () => {

@@ -12,13 +12,13 @@
  */
 import { z } from 'zod';
 import { resolveEventName } from '../../../../domain/events.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
 import { WebhookEventsSchema, WebhookSecretSchema, WebhookUrlSchema } from '../../../../services/webhooks/subscription-input.js';
 import { secretHint } from '../../../../services/webhooks/signing.js';
 import type { WebhookSubscriptionDoc } from '../../../../store/repositories/webhook-subscriptions.js';
 import { defineRoute } from '../../../route.js';
 import { isoOrNull } from '../shared/envelope.js';
-import { instanceFor } from '../shared/instance-for.js';
 import { errorResponses, ok, SEED001_TAG, successSchema } from './envelope.js';
 
 const TAGS = [SEED001_TAG];
@@ -61,8 +61,8 @@ function webhookData(doc: WebhookSubscriptionDoc, secret?: string) {
   };
 }
 
-export function seed001WebhookRoutes(s: Services) {
-  const common = { tags: TAGS, auth: 'principal' as const, rateLimit: 'seed' };
+export function seed001WebhookRoutes(s: Pick<Api, 'webhooks' | 'instances'>) {
+  const common = { tags: TAGS, auth: 'principal' as const, rateLimit: 'seed', instance: byCredential };
   return [
     defineRoute({
       ...common,
@@ -74,13 +74,12 @@ export function seed001WebhookRoutes(s: Services) {
         'Native: `POST /v1/instances/{id}/webhooks` (plus `PATCH …/settings {"actions":{"send_webhook":true}}`).',
       body: RegisterBody,
       responses: { 201: { description: 'Webhook registrado', schema: successSchema('Seed001Webhook', WebhookData.extend({ sendWebhookEnabled: z.boolean().meta({ description: 'whether inbound messages are forwarded now (actions.send_webhook)' }) })) }, ...errorResponses(409) },
-      handler: async ({ principal, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, body }) => {
         const { doc, secret } = await s.webhooks.subscriptions.create(instance, body);
         const wantsMessages = doc.events.some((e) => INBOUND_MESSAGE_EVENTS.has(resolveEventName(e) ?? ''));
         // seed 001 has no send_webhook switch: registering for messages means "send me messages"
         const turnOn = wantsMessages && !instance.settings.actions.send_webhook;
-        if (turnOn) await s.instances.updateSettings(principal!, instance._id, { actions: { send_webhook: true } });
+        if (turnOn) await s.instances.updateSettings(instance, { actions: { send_webhook: true } });
         const message = turnOn ? 'Webhook registrado. Se activó actions.send_webhook: los mensajes entrantes se reenvían a los webhooks de esta instancia.' : 'Webhook registrado';
         return { status: 201, body: ok({ ...webhookData(doc, secret), sendWebhookEnabled: turnOn || instance.settings.actions.send_webhook }, message) };
       },
@@ -92,8 +91,7 @@ export function seed001WebhookRoutes(s: Services) {
       summary: 'The registered webhooks',
       description: 'Native: `GET /v1/instances/{id}/webhooks`.',
       responses: { 200: { description: 'Lista de webhooks', schema: successSchema('Seed001Webhooks', z.array(WebhookData)) }, ...errorResponses() },
-      handler: async ({ principal }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance }) => {
         return { body: ok((await s.webhooks.subscriptions.list(instance._id)).map((d) => webhookData(d))) };
       },
     }),
@@ -105,8 +103,7 @@ export function seed001WebhookRoutes(s: Services) {
       description: 'Native: `DELETE /v1/instances/{id}/webhooks/{wid}`.',
       params: IdParams,
       responses: { 200: { description: 'Webhook eliminado', schema: successSchema('Seed001WebhookDeleted', z.object({ id: z.string() })) }, ...errorResponses(404) },
-      handler: async ({ principal, params }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, params }) => {
         await s.webhooks.subscriptions.remove(instance, params.id);
         return { body: ok({ id: params.id }, 'Webhook eliminado') };
       },
@@ -120,8 +117,7 @@ export function seed001WebhookRoutes(s: Services) {
       params: IdParams,
       body: z.object({ enabled: z.boolean().optional() }).optional(),
       responses: { 200: { description: 'Estado del webhook actualizado', schema: successSchema('Seed001WebhookToggled', WebhookData) }, ...errorResponses(404) },
-      handler: async ({ principal, params, body }) => {
-        const instance = await instanceFor(s, principal!);
+      handler: async ({ instance, params, body }) => {
         const doc = await s.webhooks.subscriptions.toggle(instance, params.id, body?.enabled);
         return { body: ok(webhookData(doc), doc.enabled ? 'Webhook activado' : 'Webhook desactivado') };
       },

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { OwnerDoc } from '../../../../store/repositories/owners.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
 import { defineRoute } from '../../../route.js';
 import { RegisterSchema, setSessionCookie } from '../../v1/auth-routes.js';
 import { SEED002_TAG } from './envelope.js';
@@ -31,7 +31,7 @@ function profile(owner: OwnerDoc) {
   return { id: owner._id, name: owner.name, email: owner.email, username: owner.username, phone: owner.phone, gst: owner.gst };
 }
 
-export function seed002AuthRoutes(s: Services) {
+export function seed002AuthRoutes(s: Pick<Api, 'auth' | 'config'>) {
   return [
     defineRoute({
       method: 'post',

@@ -1,13 +1,17 @@
-/** Seed 002 ("WhatsApp Automation API"): every route but the shared send, and its error envelope. */
-import type { Services } from '../../../../services/services.js';
-import type { AnyRoute } from '../../../route.js';
+/** Seed 002 ("WhatsApp Automation API"): every route but the shared send, its error envelope and its wording. */
+import type { Api } from '../../../api.js';
+import type { RouteGroup } from '../../../route.js';
 import { seed002AuthRoutes } from './auth-routes.js';
-import { seed002Error, SEED002_TAG_DOC } from './envelope.js';
+import { seed002Error } from './envelope.js';
 import { seed002MessageRoutes } from './message-routes.js';
 import { seed002WhatsappRoutes } from './whatsapp-routes.js';
 
-export { seed002Error, SEED002_TAG_DOC };
+export { SEED002_TAG_DOC } from './envelope.js';
 
-export function seed002Routes(s: Services): AnyRoute[] {
-  return [...seed002AuthRoutes(s), ...seed002WhatsappRoutes(s), ...seed002MessageRoutes(s)];
+export function seed002Group(api: Api): RouteGroup {
+  return {
+    routes: [...seed002AuthRoutes(api), ...seed002WhatsappRoutes(api), ...seed002MessageRoutes(api)],
+    formatError: seed002Error,
+    notConnected: (err) => `WhatsApp is not connected (status: ${err.connection}); link it with GET /api/whatsapp/createqr${err.remedy === 'queue' ? ', or give scheduledTime to send the message later' : ''}`,
+  };
 }

@@ -67,7 +67,7 @@ describe('seed 002: scheduling (with aiModifications) and the message queue', ()
     }, 'the scheduled send');
     expect(['sent', 'delivered']).to.include(sent.status);
     expect(Date.parse(sent.sentAt)).to.be.at.least(Date.parse(scheduledTime));
-    const recorded = await t.app.services.sandbox.listSent(instanceId);
+    const recorded = await t.app.modules.engines.sandbox.listSent(instanceId);
     expect(recorded).to.have.length(1);
     expect(recorded[0].jid).to.equal('573001234567@s.whatsapp.net');
     expect(recorded[0].content).to.deep.equal({ type: 'text', text: item.message });

@@ -9,12 +9,13 @@
  */
 import { z } from 'zod';
 import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { withFieldNames } from '../../../kit/field-names.js';
+import { byCredential } from '../../../kit/instance.js';
 import { defineRoute } from '../../../route.js';
 import { paginate } from '../../../schemas.js';
 import { PaginationSchema } from '../../../views/message-view.js';
 import { isoOrNull } from '../shared/envelope.js';
-import { withFieldNames } from '../shared/field-names.js';
 import { plusPhone, SEED002_TAG } from './envelope.js';
 
 const AiModifications = z
@@ -63,7 +64,7 @@ function queueItem(doc: OutboxMessageDoc) {
   };
 }
 
-export function seed002MessageRoutes(s: Services) {
+export function seed002MessageRoutes(s: Pick<Api, 'outbox' | 'variation'>) {
   return [
     defineRoute({
       method: 'post',
@@ -71,13 +72,13 @@ export function seed002MessageRoutes(s: Services) {
       tags: [SEED002_TAG],
       summary: 'Schedule a text message, optionally varied (aiModifications)',
       auth: 'owner',
+      instance: byCredential,
       body: ScheduleBody,
       responses: {
         200: { description: 'Scheduled', schema: z.object({ success: z.literal(true), messageId: z.string(), scheduledFor: z.string() }) },
         400: { description: 'Invalid field (e.g. scheduledTime without offset, or in the past)' },
       },
-      handler: async ({ principal, body }) => {
-        const instance = await s.instances.defaultFor(principal!.ownerId);
+      handler: async ({ instance, body }) => {
         const text = body.aiModifications ? s.variation.vary(body.message, body.aiModifications, Math.random) : body.message;
         const doc = await withFieldNames(FIELD_NAMES, () => s.outbox.send(instance, { to: body.phoneId, content: { type: 'text', text }, schedule_at: body.scheduledTime }));
         return { body: { success: true, messageId: doc._id, scheduledFor: isoOrNull(doc.schedule_at) } };
@@ -89,10 +90,10 @@ export function seed002MessageRoutes(s: Services) {
       tags: [SEED002_TAG],
       summary: 'Outbound messages (scheduled, queued and sent), newest first',
       auth: 'owner',
+      instance: byCredential,
       query: QueueQuery,
       responses: { 200: { description: 'One page', schema: z.object({ messages: z.array(QueueItem), pagination: PaginationSchema }) } },
-      handler: async ({ principal, query }) => {
-        const instance = await s.instances.defaultFor(principal!.ownerId);
+      handler: async ({ instance, query }) => {
         const { messages, total } = await s.outbox.list(instance, { direction: 'out', page: query.page, limit: query.limit });
         return { body: { messages: messages.map((m) => queueItem(m as unknown as OutboxMessageDoc)), pagination: paginate(total, query.page, query.limit) } };
       },

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { fakeSocketFactory } from '../../../../engines/baileys/fake-socket.js';
-import { until } from '../../../../engines/baileys/test-harness.js';
+import { fakeSocketFactory } from '../../../../test-support/baileys/fake-socket.js';
+import { until } from '../../../../test-support/baileys/engine-harness.js';
 import { CookieSession } from '../../../../test-support/cookie-session.js';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
 
@@ -75,13 +75,13 @@ describe('seed 002: the WhatsApp client (createqr, status, groups)', () => {
   it('waits for the QR only so long (the route then answers 503): the connection keeps going and a later call gets it', async () => {
     const browser = await loggedIn();
     const me = await browser.request('GET', '/api/users/me');
-    const instance = await t.app.services.instances.defaultFor(me.body.id);
+    const instance = await t.app.modules.accounts.instances.defaultFor(me.body.id);
     const sockets = fake.sockets.length;
-    const early = await t.app.services.lifecycle.awaitQr(instance, 30);
+    const early = await t.app.modules.accounts.lifecycle.awaitQr(instance, 30);
     expect(early.qr).to.equal(null);
     expect(early.status.status).to.be.oneOf(['connecting', 'disconnected']);
     await until(() => fake.sockets.length > sockets, 'a socket');
-    const later = t.app.services.lifecycle.awaitQr(instance, 10_000);
+    const later = t.app.modules.accounts.lifecycle.awaitQr(instance, 10_000);
     fake.latest().showQr(QR);
     expect((await later).qr).to.equal(QR);
     expect(fake.sockets.length).to.equal(sockets + 1);
@@ -103,9 +103,9 @@ describe('seed 002: the WhatsApp client (createqr, status, groups)', () => {
 
     expect((await browser.request('GET', '/api/whatsapp/groups')).body).to.deep.equal([]);
     const now = Date.now();
-    await t.app.services.sandbox.rememberGroup(id, '120363025555555555@g.us', 'Family Group', { jid: '59171234567@s.whatsapp.net', phone: '59171234567' }, now);
-    await t.app.services.sandbox.rememberGroup(id, '120363025555555555@g.us', null, { jid: '123456789012345@lid', phone: null }, now);
-    await t.app.services.sandbox.rememberGroup(id, '120363024444444444@g.us', 'Work Team', { jid: '573001234567@s.whatsapp.net', phone: '573001234567' }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(id, '120363025555555555@g.us', 'Family Group', { jid: '59171234567@s.whatsapp.net', phone: '59171234567' }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(id, '120363025555555555@g.us', null, { jid: '123456789012345@lid', phone: null }, now);
+    await t.app.modules.engines.sandbox.rememberGroup(id, '120363024444444444@g.us', 'Work Team', { jid: '573001234567@s.whatsapp.net', phone: '573001234567' }, now);
     const groups = await browser.request('GET', '/api/whatsapp/groups');
     expect(groups.status).to.equal(200);
     expect(groups.body).to.deep.equal([

@@ -3,11 +3,12 @@
  * connection status in the seed's words, and the groups. Each acts on the
  * user's default instance (created on first use).
  */
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { StatusView } from '../../../../services/lifecycle.js';
 import { ConflictError, UnavailableError } from '../../../../services/errors.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { byCredential } from '../../../kit/instance.js';
+import { qrDataUrl } from '../../../kit/qr-image.js';
 import { defineRoute } from '../../../route.js';
 import { plusPhone, SEED002_TAG } from './envelope.js';
 
@@ -45,7 +46,7 @@ const GroupAnswer = z
   })
   .meta({ id: 'Seed002Group' });
 
-export function seed002WhatsappRoutes(s: Services) {
+export function seed002WhatsappRoutes(s: Pick<Api, 'lifecycle' | 'groups'>) {
   return [
     defineRoute({
       method: 'get',
@@ -56,15 +57,15 @@ export function seed002WhatsappRoutes(s: Services) {
         'Starts linking the default instance when needed and waits for the QR (up to 20 s). Deviation: `qrCodeUrl` is a `data:image/png;base64,…` URL instead of a third-party QR service URL, so the QR never leaves the server. ' +
         '409 when the instance is already linked; 503 when WhatsApp gave no QR in time (try again).',
       auth: 'owner',
+      instance: byCredential,
       responses: {
         200: { description: 'The QR', schema: z.object({ qrCodeUrl: z.string().meta({ example: 'data:image/png;base64,iVBORw0KGgo…' }) }) },
         409: { description: 'Already linked' },
         503: { description: 'No QR yet' },
       },
-      handler: async ({ principal }) => {
-        const instance = await s.instances.defaultFor(principal!.ownerId);
+      handler: async ({ instance }) => {
         const { qr, status } = await s.lifecycle.awaitQr(instance, QR_WAIT_MS);
-        if (qr) return { body: { qrCodeUrl: await QRCode.toDataURL(qr, { width: 320, margin: 2 }) }, headers: NO_STORE };
+        if (qr) return { body: { qrCodeUrl: await qrDataUrl(qr) }, headers: NO_STORE };
         if (status.status === 'connected') throw new ConflictError('WhatsApp is already linked (status: authenticated); log out of WhatsApp first to link another number');
         throw new UnavailableError(`WhatsApp has not shown a QR code (status: ${status.status}${status.reason ? `, ${status.reason}` : ''}); try again`, 5);
       },
@@ -75,9 +76,10 @@ export function seed002WhatsappRoutes(s: Services) {
       tags: [SEED002_TAG],
       summary: 'WhatsApp connection status',
       auth: 'owner',
+      instance: byCredential,
       responses: { 200: { description: 'The status', schema: StatusAnswer } },
-      handler: async ({ principal }) => {
-        const status = s.lifecycle.status(await s.instances.defaultFor(principal!.ownerId));
+      handler: async ({ instance }) => {
+        const status = s.lifecycle.status(instance);
         return { body: { status: SEED_STATUS[status.status], phoneNumber: plusPhone(status.phone), name: status.name } };
       },
     }),
@@ -88,9 +90,9 @@ export function seed002WhatsappRoutes(s: Services) {
       summary: 'The groups of the linked number, with their participants',
       description: '503 when WhatsApp is not connected.',
       auth: 'owner',
+      instance: byCredential,
       responses: { 200: { description: 'Groups, by name', schema: z.array(GroupAnswer) }, 503: { description: 'WhatsApp is not connected' } },
-      handler: async ({ principal }) => {
-        const instance = await s.instances.defaultFor(principal!.ownerId);
+      handler: async ({ instance }) => {
         const groups = await s.groups.list(instance._id);
         return { body: groups.map((g) => ({ id: g.id, name: g.name, participants: g.participants.map((p) => plusPhone(p.phone, p.jid)!) })) };
       },

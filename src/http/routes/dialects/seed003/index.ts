@@ -1,10 +1,15 @@
 /**
- * Seed 003, "Whatsapp/Bots" (shared/seeds/003_191e6abfde8b0db6.txt): every
+ * Seed 003, "Whatsapp/Bots" (the seed's 'Whatsapp/Bots' API document): every
  * route of the document under /whatsapp, as a thin translator onto the
- * services the native /v1 API uses, with its own error envelope.
+ * services the native /v1 API uses, with its own error envelope and quirks:
+ * - the instance token may come as `access_token` inside a JSON or form
+ *   body (routes without uploads read their body before the credential);
+ * - curl's `--data '{…}'` labels JSON as a form, and is read as JSON.
  */
-import type { Services } from '../../../../services/services.js';
-import type { RouteGroup } from '../../index.js';
+import type { Api } from '../../../api.js';
+import { credentialInBody, jsonInForm } from '../../../kit/quirks.js';
+import { bodyFor } from '../../../mount.js';
+import type { GroupContext, Quirks, RouteGroup } from '../../../route.js';
 import { seed003Error } from './envelope.js';
 import { seed003InstanceRoutes } from './instance-routes.js';
 import { seed003InteractiveRoutes } from './interactive-routes.js';
@@ -14,9 +19,18 @@ import { seed003SettingsRoutes } from './settings-routes.js';
 
 export { SEED003_TAG_DOC } from './envelope.js';
 
-export function seed003Group(s: Services): RouteGroup {
+export function seed003Group(api: Api, g: Pick<GroupContext, 'limits'>): RouteGroup {
   return {
-    routes: [...seed003SettingsRoutes(s), ...seed003InstanceRoutes(s), ...seed003MessageRoutes(s), ...seed003MediaMessageRoutes(s), ...seed003InteractiveRoutes(s)],
+    routes: [...seed003SettingsRoutes(api), ...seed003InstanceRoutes(api), ...seed003MessageRoutes(api), ...seed003MediaMessageRoutes(api), ...seed003InteractiveRoutes(api)],
     formatError: seed003Error,
+    notConnected: (err) => `WhatsApp is not connected for this instance (status: ${err.connection}); link it with POST /whatsapp/init, then scan GET /whatsapp/scan`,
+    quirks: (route) => {
+      const accepts = route.accepts ?? (route.body ? ['json'] : []);
+      const quirks: Quirks = {};
+      if (accepts.includes('form')) quirks.afterBody = [jsonInForm];
+      const readBody = bodyFor(route, g.limits);
+      if (route.auth === 'principal' && readBody && !accepts.includes('multipart')) quirks.beforeCredentials = credentialInBody(readBody);
+      return quirks;
+    },
   };
 }

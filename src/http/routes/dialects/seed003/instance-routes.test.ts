@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
 import { eventually, WebhookReceiver } from '../../../../test-support/webhook-receiver.js';
-import { curlData, fieldsOf, getWithBody } from './test-helpers.js';
+import { curlData, fieldsOf, getWithBody } from '../../../../test-support/http/seed003-requests.js';
 
 describe('seed 003 dialect: instances (create, init, instance, list, logout, delete)', () => {
   let t: TestServer;

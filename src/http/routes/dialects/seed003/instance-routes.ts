@@ -3,17 +3,18 @@
  * webhook services: create, init (connect, with the seed's config), the QR
  * (scan), one instance's info, the listing, deletion and logout.
  */
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { ServiceError } from '../../../../services/errors.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { byPath } from '../../../kit/instance.js';
+import { qrDataUrl, qrPng } from '../../../kit/qr-image.js';
 import { defineRoute } from '../../../route.js';
 import { InstanceParams } from '../../../schemas.js';
-import { withFieldNames } from '../shared/field-names.js';
+import { withFieldNames } from '../../../kit/field-names.js';
 import { envelope, ok, SEED003_TAG } from './envelope.js';
 import { blank, SESSION_JSON } from './send.js';
 import { SEED003_WEBHOOK_LABEL } from './settings-routes.js';
-import { sessionFields, SessionQuery, sessionInstance } from './session.js';
+import { bySession, sessionFields, SessionQuery } from './session.js';
 import { instanceRecord, InstanceRecordSchema } from './views.js';
 
 const TAGS = [SEED003_TAG];
@@ -62,7 +63,7 @@ const InfoSchema = z.object({
   }),
 });
 
-export function seed003InstanceRoutes(s: Services) {
+export function seed003InstanceRoutes(s: Pick<Api, 'instances' | 'lifecycle' | 'webhooks' | 'setup' | 'deletion'>) {
   return [
     defineRoute({
       method: 'post',
@@ -73,7 +74,6 @@ export function seed003InstanceRoutes(s: Services) {
       auth: 'owner',
       body: CreateBody,
       accepts: ['json', 'form'],
-      jsonInForm: true,
       responses: { 200: { description: 'Created', schema: envelope(InstanceRecordSchema) } },
       handler: async ({ principal, body }) => {
         const { instance, token } = await s.instances.create(principal!.ownerId, body);
@@ -90,17 +90,13 @@ export function seed003InstanceRoutes(s: Services) {
         'Native: POST /v1/instances/{id}/connect (and the settings and webhooks APIs).',
       body: InitBody,
       responses: { 204: { description: 'Connecting (or connected)' } },
+      instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const { instance } = req;
         const config = req.body.config ?? {};
-        // the URL is checked (SSRF) before anything changes, so a refused URL leaves the instance as it was
-        if (config.webhookUrl !== undefined && config.setWebhook !== false) {
-          const input = { url: config.webhookUrl, events: ['onMessage', 'connection.update'] };
-          await withFieldNames({ 'body.url': 'body.config.webhookUrl' }, () => s.webhooks.subscriptions.putLabelled(instance, SEED003_WEBHOOK_LABEL, input));
-        }
+        const webhook = config.webhookUrl !== undefined && config.setWebhook !== false ? { label: SEED003_WEBHOOK_LABEL, input: { url: config.webhookUrl, events: ['onMessage', 'connection.update'] } } : undefined;
         const actions = { ...(config.multiDevice !== undefined ? { multi_device: config.multiDevice } : {}), ...(config.setWebhook !== undefined ? { send_webhook: config.setWebhook } : {}) };
-        if (Object.keys(actions).length > 0) await s.instances.updateSettings(req.principal!, instance._id, { actions });
-        await s.lifecycle.connect(instance);
+        await withFieldNames({ 'body.url': 'body.config.webhookUrl' }, () => s.setup.init(instance, { webhook, settings: Object.keys(actions).length > 0 ? { actions } : undefined }));
         return { status: 204 };
       },
     }),
@@ -116,12 +112,13 @@ export function seed003InstanceRoutes(s: Services) {
         200: { description: 'The QR code (image/png, or text/plain with a data: URL)', contentType: 'image/png' },
         404: { description: 'No QR code is available' },
       },
+      instance: bySession(),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req);
+        const { instance } = req;
         const { qr, status } = await s.lifecycle.awaitQr(instance, QR_WAIT_MS);
         if (!qr) throw new ServiceError(404, 'Not found', `no QR code is available: the instance is ${status.status}${status.status === 'connected' ? ' (already linked)' : ''}`);
-        if (req.query.format === 'base64text') return { body: await QRCode.toDataURL(qr, { width: 320, margin: 2 }), type: 'text/plain; charset=utf-8', headers: NO_STORE };
-        return { body: await QRCode.toBuffer(qr, { type: 'png', width: 320, margin: 2 }), type: 'image/png', headers: NO_STORE };
+        if (req.query.format === 'base64text') return { body: await qrDataUrl(qr), type: 'text/plain; charset=utf-8', headers: NO_STORE };
+        return { body: await qrPng(qr), type: 'image/png', headers: NO_STORE };
       },
     }),
     defineRoute({
@@ -133,8 +130,9 @@ export function seed003InstanceRoutes(s: Services) {
       query: InfoQuery,
       body: SessionQuery,
       responses: { 200: { description: 'The instance', schema: envelope(InfoSchema) } },
+      instance: bySession(),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req);
+        const { instance } = req;
         const status = s.lifecycle.status(instance);
         const hooks = await s.webhooks.subscriptions.list(instance._id);
         const hook = hooks.find((h) => h.description === SEED003_WEBHOOK_LABEL) ?? hooks.find((h) => h.enabled);
@@ -153,7 +151,7 @@ export function seed003InstanceRoutes(s: Services) {
       body: SessionQuery,
       responses: { 200: { description: 'Instances', schema: envelope(z.array(InstanceRecordSchema)) } },
       handler: async ({ principal }) => {
-        const list = principal!.kind === 'owner' ? await s.instances.list(principal!.ownerId) : [await s.instances.get(principal!, principal!.instanceId)];
+        const list = await s.instances.visibleTo(principal!);
         return { body: ok('Whatsapp fetched successfully!', list.map((i) => instanceRecord(i, s.lifecycle.status(i)))) };
       },
     }),
@@ -165,9 +163,10 @@ export function seed003InstanceRoutes(s: Services) {
       description: "The owner's Bearer login is required. Native: DELETE /v1/instances/{id}.",
       auth: 'owner',
       params: InstanceParams,
+      instance: byPath,
       responses: { 204: { description: 'Deleted' } },
-      handler: async ({ principal, params }) => {
-        await s.instances.delete(principal!, params.id);
+      handler: async ({ instance }) => {
+        await s.deletion.delete(instance);
         return { status: 204 };
       },
     }),
@@ -181,8 +180,9 @@ export function seed003InstanceRoutes(s: Services) {
       query: SessionQuery,
       body: SessionQuery,
       responses: { 204: { description: 'Logged out' } },
+      instance: bySession({ pathParam: true }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { pathId: req.params.id });
+        const { instance } = req;
         await s.lifecycle.logout(instance);
         return { status: 204 };
       },

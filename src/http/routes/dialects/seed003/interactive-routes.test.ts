@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
-import { curlData, fieldsOf, media } from './test-helpers.js';
+import { curlData, fieldsOf, media } from '../../../../test-support/http/seed003-requests.js';
 
 describe('seed 003 dialect: button, contact, list and MediaButton messages', () => {
   let t: TestServer;
@@ -11,7 +11,7 @@ describe('seed 003 dialect: button, contact, list and MediaButton messages', () 
   let pictures: http.Server;
   let picturesUrl: string;
   const q = () => `session_id=${inst.id}&access_token=${encodeURIComponent(inst.token)}`;
-  const sent = () => t.app.services.sandbox.listSent(inst.id);
+  const sent = () => t.app.modules.engines.sandbox.listSent(inst.id);
   const lastSent = async () => (await sent()).at(-1)!;
 
   before(async () => {

@@ -6,10 +6,10 @@
  */
 import { z } from 'zod';
 import type { Content, InteractiveButton, MediaInput } from '../../../../domain/content.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
 import { defineRoute } from '../../../route.js';
 import { CHAT_ID, ChatIdSchema, SESSION_JSON, sendOne } from './send.js';
-import { sessionFields, SessionQuery, sessionInstance } from './session.js';
+import { bySession, sessionFields, SessionQuery } from './session.js';
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
 /** The native content model's check for numbers shown, not dialed by tucan (vCards, call buttons): the seed's own 91999999999 must pass. */
@@ -124,7 +124,7 @@ const KINDS = [
   },
 ] as const;
 
-export function seed003InteractiveRoutes(s: Services) {
+export function seed003InteractiveRoutes(s: Pick<Api, 'outbox'>) {
   return KINDS.map((k) =>
     defineRoute({
       ...SESSION_JSON,
@@ -137,8 +137,9 @@ export function seed003InteractiveRoutes(s: Services) {
       query: SessionQuery,
       body: z.object({ ...sessionFields, chatId: ChatIdSchema, [k.field]: k.schema }).strict(),
       responses: { 204: { description: 'Sent' } },
+      instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const { instance } = req;
         const body = req.body as Record<string, unknown> & { chatId: string };
         const content = (k.content as (d: unknown) => Content<MediaInput>)(body[k.field]);
         await sendOne(s, instance, { to: body.chatId, content }, { ...CHAT_ID, ...k.names });

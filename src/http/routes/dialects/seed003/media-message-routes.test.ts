@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
-import { fieldsOf, form, media } from './test-helpers.js';
+import { fieldsOf, form, media } from '../../../../test-support/http/seed003-requests.js';
 
 describe('seed 003 dialect: media messages (image, video, audio, doc uploads; fileurl)', () => {
   let t: TestServer;
@@ -11,8 +11,8 @@ describe('seed 003 dialect: media messages (image, video, audio, doc uploads; fi
   let files: http.Server;
   let filesUrl: string;
   const q = () => `session_id=${inst.id}&access_token=${encodeURIComponent(inst.token)}`;
-  const lastSent = async () => (await t.app.services.sandbox.listSent(inst.id)).at(-1)!;
-  const count = async () => (await t.app.services.sandbox.listSent(inst.id)).length;
+  const lastSent = async () => (await t.app.modules.engines.sandbox.listSent(inst.id)).at(-1)!;
+  const count = async () => (await t.app.modules.engines.sandbox.listSent(inst.id)).length;
 
   before(async () => {
     t = await startTestServer({ config: { network: { allowLoopbackUrls: true } } });

@@ -7,13 +7,13 @@
 import { z } from 'zod';
 import type { Content, MediaInput, MediaType } from '../../../../domain/content.js';
 import { ValidationError } from '../../../../services/errors.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
 import { defineRoute } from '../../../route.js';
 import { FlexBoolean, toSendInput } from '../../v1/message-input.js';
-import type { FieldNames } from '../shared/field-names.js';
+import type { FieldNames } from '../../../kit/field-names.js';
 import { envelope, ok, SEED003_TAG } from './envelope.js';
 import { blank, CHAT_ID, ChatIdSchema, sendOne } from './send.js';
-import { sessionFields, SessionQuery, sessionInstance } from './session.js';
+import { bySession, sessionFields, SessionQuery } from './session.js';
 import { messageInfo, MessageInfoSchema } from './views.js';
 
 const MIME = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i;
@@ -64,7 +64,7 @@ const URL_FIELDS: FieldNames = Object.fromEntries(
   ]),
 );
 
-export function seed003MediaMessageRoutes(s: Services) {
+export function seed003MediaMessageRoutes(s: Pick<Api, 'config' | 'outbox'>) {
   const limits = s.config.media.maxBytes;
   return [
     ...UPLOADS.map((u) =>
@@ -82,9 +82,10 @@ export function seed003MediaMessageRoutes(s: Services) {
         files: { file: { description: `the ${u.kind}`, required: true } },
         maxUploadBytes: limits[u.kind],
         responses: u.answers === 200 ? { 200: { description: 'Sent', schema: envelope(MessageInfoSchema) } } : { 204: { description: 'Sent' } },
+        instance: bySession({ field: 'body.session_id' }),
         handler: async (req) => {
           if (req.files.length === 0) throw new ValidationError('file', 'is required: upload the file as the multipart field "file"');
-          const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+          const { instance } = req;
           const { chatId, session_id: _s, access_token: _t, ...fields } = req.body as Record<string, unknown> & { chatId: string };
           const input = toSendInput({ to: chatId, type: u.kind, ...fields }, req.files);
           const doc = await sendOne(s, instance, input);
@@ -100,14 +101,14 @@ export function seed003MediaMessageRoutes(s: Services) {
       description: 'Form fields (multipart or urlencoded) or JSON: chatId, url, type, mimetype, caption. Private and loopback addresses are refused. Native: POST /v1/instances/{id}/messages with {<type>: {url}}.',
       auth: 'principal',
       queryToken: true,
-      // no bodyToken: a multipart body is never read before the credential is checked
+      // it takes multipart uploads, so its body is never read before the credential is checked: no access_token in the body
       accepts: ['multipart', 'form', 'json'],
-      jsonInForm: true,
       query: SessionQuery,
       body: FileUrlBody,
       responses: { 204: { description: 'Sent' } },
+      instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const { instance } = req;
         await sendOne(s, instance, { to: req.body.chatId, content: urlContent(req.body) }, { ...CHAT_ID, ...URL_FIELDS });
         return { status: 204 };
       },

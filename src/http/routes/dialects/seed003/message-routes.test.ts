@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
-import { curlData, fieldsOf, form, media } from './test-helpers.js';
+import { curlData, fieldsOf, form, media } from '../../../../test-support/http/seed003-requests.js';
 
 describe('seed 003 dialect: POST /whatsapp/message and the deprecated sendText', () => {
   let t: TestServer;
   let token: string;
   let inst: { id: string; token: string };
   const q = () => `session_id=${inst.id}&access_token=${encodeURIComponent(inst.token)}`;
-  const sent = () => t.app.services.sandbox.listSent(inst.id);
+  const sent = () => t.app.modules.engines.sandbox.listSent(inst.id);
 
   before(async () => {
     t = await startTestServer();
@@ -119,7 +119,7 @@ describe('seed 003 dialect: POST /whatsapp/message and the deprecated sendText',
       expect(res.body).to.include({ status: true, message: 'Message sent successfully' });
       const match = /^true_2348179803743@c\.us_(3EB0[0-9A-F]+)$/.exec(res.body.data);
       expect(match, res.body.data).to.not.equal(null);
-      const last = await t.app.services.sandbox.sentById(inst.id, match![1]);
+      const last = await t.app.modules.engines.sandbox.sentById(inst.id, match![1]);
       expect(last).to.deep.include({ jid: '2348179803743@s.whatsapp.net' });
       expect(last!.content).to.include({ type: 'text', text: 'Hello sir 3.' });
 

@@ -7,15 +7,15 @@
 import { z } from 'zod';
 import type { Content, MediaInput, MediaType } from '../../../../domain/content.js';
 import { NotFoundError, ValidationError } from '../../../../services/errors.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
 import type { InstanceDoc } from '../../../../store/repositories/instances.js';
 import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
 import { defineRoute } from '../../../route.js';
 import { ObjectIdSchema } from '../../../schemas.js';
-import { withFieldNames, type FieldNames } from '../shared/field-names.js';
+import { withFieldNames, type FieldNames } from '../../../kit/field-names.js';
 import { envelope, ok } from './envelope.js';
 import { accepted, blank, CHAT_ID, ChatIdSchema, SESSION_JSON, sendOne } from './send.js';
-import { sessionFields, SessionQuery, sessionInstance } from './session.js';
+import { bySession, sessionFields, SessionQuery } from './session.js';
 import { messageInfo, MessageInfoSchema, protoMessage } from './views.js';
 
 /** A coordinate as the seed sends it ("6.556452") or as a number. */
@@ -71,7 +71,7 @@ function mediaContent(kind: MediaType, media: MediaInput): Content<MediaInput> {
 }
 
 /** The seed's fields as native contents, in the order they are sent. The stored kind of each attachment decides its message type. */
-async function partsOf(s: Services, instance: InstanceDoc, body: MessageBody): Promise<{ parts: Part[]; names: FieldNames }> {
+async function partsOf(s: Pick<Api, 'media'>, instance: InstanceDoc, body: MessageBody): Promise<{ parts: Part[]; names: FieldNames }> {
   const parts: Part[] = [];
   const names: FieldNames = { ...CHAT_ID, 'body.contact.contact_id': 'body.contactId' };
   if (body.message !== undefined) parts.push({ role: 'message', content: { type: 'text', text: body.message }, field: 'body' });
@@ -112,7 +112,7 @@ function serializedId(doc: OutboxMessageDoc): string {
   return `true_${jid}_${doc.wa_message_id}`;
 }
 
-export function seed003MessageRoutes(s: Services) {
+export function seed003MessageRoutes(s: Pick<Api, 'outbox' | 'media'>) {
   // the seed names both paths (heading and example), so both are documented
   const sendText = (path: string, other: string) =>
     defineRoute({
@@ -125,8 +125,9 @@ export function seed003MessageRoutes(s: Services) {
       query: SessionQuery,
       body: SendTextBody,
       responses: { 200: { description: 'Sent', schema: envelope(z.string()) } },
+      instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const { instance } = req;
         const doc = await sendOne(s, instance, { to: req.body.to, content: { type: 'text', text: req.body.message } }, {});
         return { body: ok('Message sent successfully', serializedId(doc)) };
       },
@@ -144,8 +145,9 @@ export function seed003MessageRoutes(s: Services) {
       query: SessionQuery,
       body: MessageBody,
       responses: { 200: { description: 'Sent', schema: envelope(MessageData) } },
+      instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const { instance } = req;
         const { parts, names } = await partsOf(s, instance, req.body);
         const docs = await withFieldNames(names, () => s.outbox.sendSeveral(instance, req.body.chatId, parts));
         docs.forEach(accepted);

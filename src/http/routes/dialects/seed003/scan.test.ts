@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import QRCode from 'qrcode';
-import { fakeSocketFactory } from '../../../../engines/baileys/fake-socket.js';
-import { until } from '../../../../engines/baileys/test-harness.js';
+import { fakeSocketFactory } from '../../../../test-support/baileys/fake-socket.js';
+import { until } from '../../../../test-support/baileys/engine-harness.js';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
-import { curlData } from './test-helpers.js';
+import { curlData } from '../../../../test-support/http/seed003-requests.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const QR = '2@c2VlZCAwMDMgcXIgcmVmZXJlbmNl,bm9pc2Uga2V5,aWRlbnRpdHkga2V5,YWR2IHNlY3JldA==';

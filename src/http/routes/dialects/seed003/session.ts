@@ -9,12 +9,11 @@
  * at all: then the owner's only instance is meant, and an owner with several
  * must say which.
  */
-import type Koa from 'koa';
 import { z } from 'zod';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../../../services/errors.js';
 import type { Principal } from '../../../../services/principal.js';
-import type { Services } from '../../../../services/services.js';
 import type { InstanceDoc } from '../../../../store/repositories/instances.js';
+import type { InstanceLookup, InstanceResolver } from '../../../route.js';
 import { ObjectIdSchema } from '../../../schemas.js';
 
 /** The seed's examples send `session_id=&access_token=`: an empty value means "not given". */
@@ -37,35 +36,31 @@ interface SessionRef {
   access_token?: string;
 }
 
-export interface SessionRequest {
-  principal: Principal | null;
-  query?: unknown;
-  body?: unknown;
-  ctx: Koa.Context;
-}
-
 export interface SessionOptions {
-  /** The instance named by the path (logout/:id); session_id, if also given, must agree. */
-  pathId?: string;
+  /** The path names the instance too (logout/:id); session_id, if also given, must agree. */
+  pathParam?: boolean;
   /** Where a missing session_id is reported ('body.session_id' on routes that take a body). */
   field?: string;
 }
 
-export async function sessionInstance(s: Services, req: SessionRequest, options: SessionOptions = {}): Promise<InstanceDoc> {
-  const principal = req.principal!;
-  const query = (req.query ?? {}) as SessionRef;
-  const body = (req.body ?? {}) as SessionRef;
-  // mount strips ?access_token from the validated query (it is a credential there), so it is read raw
-  const rawToken = req.ctx.query.access_token;
-  const token = body.access_token ?? (typeof rawToken === 'string' && rawToken.trim() ? rawToken.trim() : undefined);
-  const id = agreeing([
-    ['params.id', options.pathId],
-    ['body.session_id', body.session_id],
-    ['query.session_id', query.session_id],
-  ]);
-  const instance = id ? await s.instances.get(principal, id) : await onlyInstance(s, principal, options.field ?? 'query.session_id');
-  if (token) await requireTokenOf(s, token, instance);
-  return instance;
+/** The route's instance resolver: seed 003's session_id and access_token, wherever the request puts them. */
+export function bySession(options: SessionOptions = {}): InstanceResolver {
+  return async (req, lookup) => {
+    const { principal } = req;
+    const query = (req.query ?? {}) as SessionRef;
+    const body = (req.body ?? {}) as SessionRef;
+    // mount strips ?access_token from the validated query (it is a credential there), so it is read raw
+    const rawToken = req.ctx.query.access_token;
+    const token = body.access_token ?? (typeof rawToken === 'string' && rawToken.trim() ? rawToken.trim() : undefined);
+    const id = agreeing([
+      ['params.id', options.pathParam ? (req.params as { id: string }).id : undefined],
+      ['body.session_id', body.session_id],
+      ['query.session_id', query.session_id],
+    ]);
+    const instance = id ? await lookup.instances.get(principal, id) : await onlyInstance(lookup, principal, options.field ?? 'query.session_id');
+    if (token) await requireTokenOf(lookup, token, instance);
+    return instance;
+  };
 }
 
 /** The one id the request names; two places naming different instances is a mistake worth a 400. */
@@ -76,18 +71,18 @@ function agreeing(candidates: [string, string | undefined][]): string | undefine
   return given[0]?.[1];
 }
 
-async function onlyInstance(s: Services, principal: Principal, field: string): Promise<InstanceDoc> {
-  if (principal.kind === 'instance') return s.instances.get(principal, principal.instanceId);
-  const owned = await s.instances.list(principal.ownerId);
+async function onlyInstance({ instances }: InstanceLookup, principal: Principal, field: string): Promise<InstanceDoc> {
+  if (principal.kind === 'instance') return instances.get(principal, principal.instanceId);
+  const owned = await instances.list(principal.ownerId);
   if (owned.length === 1) return owned[0];
   if (owned.length === 0) throw new NotFoundError('instance (none yet: create one with POST /whatsapp/createNewWhatsapp)');
   throw new ValidationError(field, `is required: this login has ${owned.length} instances (GET /whatsapp lists them)`);
 }
 
-async function requireTokenOf(s: Services, token: string, instance: InstanceDoc): Promise<void> {
+async function requireTokenOf({ auth }: InstanceLookup, token: string, instance: InstanceDoc): Promise<void> {
   let holder: Principal;
   try {
-    holder = await s.auth.authenticate(token);
+    holder = await auth.authenticate(token);
   } catch {
     throw new UnauthorizedError('access_token is not valid');
   }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
 import { eventually, WebhookReceiver } from '../../../../test-support/webhook-receiver.js';
-import { curlData, fieldsOf } from './test-helpers.js';
+import { curlData, fieldsOf } from '../../../../test-support/http/seed003-requests.js';
 
 const UPDATED = 'Whatsapp settings updated successfully!';
 const result = (modifiedCount: number) => ({ acknowledged: true, modifiedCount, upsertedId: null, upsertedCount: 0, matchedCount: 1 });

@@ -7,12 +7,12 @@
 import { z } from 'zod';
 import { ActionsSchema, ActiveDaysSchema, ActiveHoursSchema, GeneralSettingsSchema, type SettingsPatch } from '../../../../domain/settings.js';
 import { ValidationError } from '../../../../services/errors.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
 import { WebhookEventsSchema, WebhookHeadersSchema, WebhookUrlSchema } from '../../../../services/webhooks/subscription-input.js';
 import { defineRoute } from '../../../route.js';
-import { withFieldNames } from '../shared/field-names.js';
+import { withFieldNames } from '../../../kit/field-names.js';
 import { envelope, ok, SETTINGS_UPDATED, updateResult, UpdateResultSchema } from './envelope.js';
-import { sessionFields, SessionQuery, sessionInstance } from './session.js';
+import { bySession, sessionFields, SessionQuery } from './session.js';
 import { SESSION_JSON } from './send.js';
 
 /** The subscription PUT /whatsapp/setWebhook (and init's config.webhookUrl) sets: an instance has one in seed 003. */
@@ -76,7 +76,7 @@ const SECTIONS = [
   { path: 'updateActiveHours', summary: "Update Active Hours: from/to as 'H:mm' or 'always' (to is exclusive)", schema: HoursBody, toPatch: (b: never) => ({ active_hours: settingsOnly(b) }) },
 ];
 
-export function seed003SettingsRoutes(s: Services) {
+export function seed003SettingsRoutes(s: Pick<Api, 'instances' | 'webhooks'>) {
   return [
     ...SECTIONS.map((section) =>
       defineRoute({
@@ -88,9 +88,10 @@ export function seed003SettingsRoutes(s: Services) {
         query: SessionQuery,
         body: section.schema,
         responses: { 200: { description: 'Changed (modifiedCount 0 when the values were already set)', schema: envelope(UpdateResultSchema) } },
+        instance: bySession({ field: 'body.session_id' }),
         handler: async (req) => {
-          const instance = await sessionInstance(s, req, { field: 'body.session_id' });
-          const { modified } = await s.instances.updateSettings(req.principal!, instance._id, section.toPatch(req.body as never) as SettingsPatch);
+          const { instance } = req;
+          const { modified } = await s.instances.updateSettings(instance, section.toPatch(req.body as never) as SettingsPatch);
           return { body: ok(SETTINGS_UPDATED, updateResult(modified)) };
         },
       }),
@@ -106,8 +107,9 @@ export function seed003SettingsRoutes(s: Services) {
       query: SessionQuery,
       body: WebhookBody,
       responses: { 204: { description: 'Set' } },
+      instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
-        const instance = await sessionInstance(s, req, { field: 'body.session_id' });
+        const { instance } = req;
         const { webhook_url, events, requestConfig } = req.body;
         const input = { url: webhook_url, events: events ?? ['onMessage'], ...(requestConfig?.headers ? { headers: requestConfig.headers } : {}), ...(requestConfig?.timeout ? { timeout_ms: requestConfig.timeout } : {}) };
         const { warnings } = await withFieldNames({ 'body.url': 'body.webhook_url' }, () => s.webhooks.subscriptions.putLabelled(instance, SEED003_WEBHOOK_LABEL, input));

@@ -61,7 +61,7 @@ describe('POST /api/messages/send, shared by seed 001 (X-API-Key) and seed 002 (
     // the sandbox may have reported delivery already
     expect(res.body.data.status).to.be.oneOf(['sent', 'delivered']);
     expect(res.headers.get('ratelimit-policy')).to.equal(`"seed";q=${t.config.http.seedApiRateLimit.max};w=${t.config.http.seedApiRateLimit.windowSeconds}`);
-    const sent = await t.app.services.sandbox.listSent(inst.id);
+    const sent = await t.app.modules.engines.sandbox.listSent(inst.id);
     expect(sent.map((m) => [m.jid, m.content])).to.deep.equal([['573001234567@s.whatsapp.net', { type: 'text', text: 'Hola, este es un mensaje de prueba' }]]);
     // the same message through the native API
     const native = await t.request('GET', `/v1/instances/${inst.id}/messages/${res.body.messageId}`, { apiKey: inst.token });
@@ -78,7 +78,7 @@ describe('POST /api/messages/send, shared by seed 001 (X-API-Key) and seed 002 (
     expect(res.body).to.include({ success: true, messageId: res.body.data.messageId, scheduledFor: null });
     expect(res.body.data.phone).to.equal('573001234567');
     expect(res.body.data.status).to.be.oneOf(['sent', 'delivered']);
-    const [sent] = await t.app.services.sandbox.listSent(instanceId);
+    const [sent] = await t.app.modules.engines.sandbox.listSent(instanceId);
     expect(sent.jid).to.equal('573001234567@s.whatsapp.net');
     expect(sent.content).to.deep.include({ type: 'image', caption: 'Look at this' });
     expect((sent.content.media as { size: number }).size).to.equal(png.length);
@@ -93,8 +93,8 @@ describe('POST /api/messages/send, shared by seed 001 (X-API-Key) and seed 002 (
     expect(res.status).to.equal(200);
     expect(res.body).to.include({ success: true, message: 'Message scheduled', scheduledFor: scheduledTime });
     expect(res.body.data.status).to.equal('scheduled');
-    expect(await t.app.services.sandbox.listSent(instanceId)).to.deep.equal([]);
-    const sent = await until(async () => (await t.app.services.sandbox.listSent(instanceId))[0], 'the scheduled send');
+    expect(await t.app.modules.engines.sandbox.listSent(instanceId)).to.deep.equal([]);
+    const sent = await until(async () => (await t.app.modules.engines.sandbox.listSent(instanceId))[0], 'the scheduled send');
     expect(sent.content).to.deep.equal({ type: 'text', text: 'Later' });
     expect(sent.sent_at).to.be.at.least(Date.parse(scheduledTime));
 
@@ -121,7 +121,7 @@ describe('POST /api/messages/send, shared by seed 001 (X-API-Key) and seed 002 (
       await t.request('POST', '/api/messages/send', { apiKey, body: new URLSearchParams({ phone: '573001234567', message: 'key + form' }) }),
     ];
     expect(answers.map((a) => a.status), JSON.stringify(answers.map((a) => a.body))).to.deep.equal([200, 200, 200, 200]);
-    const texts = (await t.app.services.sandbox.listSent(instanceId)).map((m) => m.content.text);
+    const texts = (await t.app.modules.engines.sandbox.listSent(instanceId)).map((m) => m.content.text);
     expect(texts).to.deep.equal(['cookie + phone', 'cookie + form', 'key + multipart', 'key + form']);
   });
 
@@ -174,7 +174,7 @@ describe('POST /api/messages/send, shared by seed 001 (X-API-Key) and seed 002 (
       expect(refused.body).to.include({ success: false });
       expect(refused.body.error).to.match(/rate limit/);
       // the refused request was not sent
-      expect(await limited.app.services.sandbox.countSent(inst.id)).to.equal(2);
+      expect(await limited.app.modules.engines.sandbox.countSent(inst.id)).to.equal(2);
       // a logged-in seed 002 user from the same IP still sends
       const cookie = `${limited.config.auth.cookieName}=${owner.token}`;
       const viaCookie = await limited.request('POST', '/api/messages/send', { headers: { cookie }, json: { phoneId: '+573001234567', message: 'still fine' } });

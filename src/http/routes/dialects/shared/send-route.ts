@@ -12,17 +12,17 @@
  * One handler takes either credential and either body, and answers with
  * both seeds' fields. The send itself is the native one (outbox.send).
  */
-import type Koa from 'koa';
 import { z } from 'zod';
 import type { OutboxMessageDoc } from '../../../../store/repositories/outbox.js';
-import { ServiceError, ValidationError } from '../../../../services/errors.js';
+import { ValidationError } from '../../../../services/errors.js';
 import type { SendMessageInput } from '../../../../services/outbox/outbox-service.js';
-import type { Services } from '../../../../services/services.js';
+import type { Api } from '../../../api.js';
+import { withFieldNames } from '../../../kit/field-names.js';
+import { byCredential } from '../../../kit/instance.js';
+import { sendOutcome } from '../../../kit/send-outcome.js';
 import { defineRoute, type UploadedFile } from '../../../route.js';
 import { toSendInput } from '../../v1/message-input.js';
 import { isoOrNull, SHARED_TAG } from './envelope.js';
-import { withFieldNames } from './field-names.js';
-import { instanceFor } from './instance-for.js';
 
 /** A caption holds less than a text message (the native API's limits). */
 const CAPTION_MAX = 4096;
@@ -75,8 +75,8 @@ function fieldNames(body: SendBody) {
 }
 
 function answer(doc: OutboxMessageDoc) {
-  // the native API answers 502 here too: the message is stored, WhatsApp refused it
-  if (doc.status === 'failed') throw new ServiceError(502, 'WhatsApp did not take the message', `WhatsApp did not take the message ${doc._id}: ${doc.error ?? 'unknown error'}`);
+  // refused as the native API refuses it (502, or 409 when cancelled); the message stays stored
+  sendOutcome(doc);
   const message = doc.status === 'scheduled' ? 'Message scheduled' : doc.sent_at !== undefined ? 'Message sent' : 'Message queued';
   return {
     success: true,
@@ -87,16 +87,7 @@ function answer(doc: OutboxMessageDoc) {
   };
 }
 
-/** The native 503 suggests `"queue": true`, which these seeds do not have; their way to send later is scheduledTime. */
-function notConnectedInSeedWords(err: unknown, status: string): unknown {
-  if (!(err instanceof ServiceError) || err.status !== 503 || status === 'connected') return err;
-  return new ServiceError(503, err.title, `WhatsApp is not connected (status: ${status}); link it first, or give scheduledTime to send the message later`, err.errors, err.headers);
-}
-
-/** Seed 001's limit is for its API-key clients; seed 002 documents none, and its users must not lose sends to a neighbour's limit. */
-const isApiKeyCaller = (ctx: Koa.Context) => ctx.get('x-api-key').trim() !== '';
-
-export function sharedRoutes(s: Services) {
+export function sharedRoutes(s: Pick<Api, 'config' | 'outbox'>) {
   const maxUpload = Math.max(...Object.values(s.config.media.maxBytes));
   return [
     defineRoute({
@@ -109,12 +100,9 @@ export function sharedRoutes(s: Services) {
         'Answers 200 once WhatsApp took the message (or, with `scheduledTime`, once it is stored); 400 naming the field for bad input; 503 when WhatsApp is not connected and the message is not scheduled; 502 when WhatsApp refused it. ' +
         "API-key callers count against seed 001's rate limit (100 requests per 15 minutes per IP by default).",
       auth: 'principal',
-      rateLimit: 'seed',
-      rateLimitWhen: isApiKeyCaller,
+      instance: byCredential,
       body: SendBody,
       accepts: ['json', 'multipart', 'form'],
-      // curl --data '{"phone":…}' labels JSON as a form
-      jsonInForm: true,
       files: { mediaFile: { description: 'seed 002: the media file to send (image, video, audio or document; the message is its caption)' } },
       maxUploadBytes: maxUpload,
       responses: {
@@ -123,11 +111,8 @@ export function sharedRoutes(s: Services) {
         502: { description: 'WhatsApp refused the message (it is recorded as failed)', schema: ErrorSchema },
         503: { description: 'WhatsApp is not connected', schema: ErrorSchema },
       },
-      handler: async ({ principal, body, files }) => {
-        const instance = await instanceFor(s, principal!);
-        const doc = await withFieldNames(fieldNames(body), async () => s.outbox.send(instance, toInput(body, files))).catch((err: unknown) => {
-          throw notConnectedInSeedWords(err, s.lifecycle.status(instance).status);
-        });
+      handler: async ({ instance, body, files }) => {
+        const doc = await withFieldNames(fieldNames(body), async () => s.outbox.send(instance, toInput(body, files)));
         return { body: answer(doc) };
       },
     }),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ServiceError, UnavailableError, ValidationError } from '../../../../services/errors.js';
+import { ServiceError, UnavailableError, ValidationError } from '../../services/errors.js';
 import { renameFields, withFieldNames } from './field-names.js';
 
 describe('dialect field names in service errors', () => {

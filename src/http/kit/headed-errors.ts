@@ -5,8 +5,8 @@
  * statuses every route can answer.
  */
 import { z } from 'zod';
-import type { ErrorFormatter } from '../../../middleware/problem.js';
-import type { ResponseSpec } from '../../../route.js';
+import type { ErrorFormatter } from '../middleware/problem.js';
+import type { ResponseSpec } from '../route.js';
 
 export interface HeadedErrorsSpec {
   /** 'message' (seed 000) or 'error' (seed 001). */

@@ -28,7 +28,7 @@ import {
   type WASocket,
 } from '@whiskeysockets/baileys';
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger.js';
-import type { BaileysSocket, SocketFactory, SocketOptions } from './socket.js';
+import type { BaileysSocket, SocketFactory, SocketOptions } from '../../engines/baileys/socket.js';
 
 export interface FakeCall {
   method: string;

@@ -5,9 +5,9 @@
 import { pino } from 'pino';
 import type { InboundMessage } from '../../domain/inbound.js';
 import { SqliteStore } from '../../store/embedded/sqlite-store.js';
-import type { ConnectionUpdate, EngineEvents, GroupParticipantsUpdate, Receipt } from '../engine.js';
-import type { BaileysEngine } from './baileys-engine.js';
-import { createBaileysEngines, type BaileysEngines } from './baileys-engines.js';
+import type { ConnectionUpdate, EngineEvents, GroupParticipantsUpdate, Receipt } from '../../engines/engine.js';
+import type { BaileysEngine } from '../../engines/baileys/baileys-engine.js';
+import { createBaileysEngines, type BaileysEngines } from '../../engines/baileys/baileys-engines.js';
 import { fakeSocketFactory, type FakeSocket } from './fake-socket.js';
 
 export interface Recorded {

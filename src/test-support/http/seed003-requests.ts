@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MEDIA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../fixtures/media');
+const MEDIA = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/media');
 
 export const media = (name: string): Buffer => fs.readFileSync(path.join(MEDIA, name));
 

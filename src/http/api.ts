@@ -1,0 +1,58 @@
+/**
+ * What route handlers may call: one face per capability, handed over by
+ * the composition root (src/app.ts). Route groups take the members they
+ * use (`Pick<Api, …>`). Never the store, the engine hub or the engines:
+ * routes reach WhatsApp only through services.
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { AuthService } from '../services/auth.js';
+import type { ContactsService } from '../services/contacts/contacts-service.js';
+import type { GroupsService } from '../services/contacts/groups.js';
+import type { SavedContactsService } from '../services/contacts/saved-contacts.js';
+import type { InstanceDeletion } from '../services/instance-deletion.js';
+import type { InstanceSetup } from '../services/instance-setup.js';
+import type { InstancesService } from '../services/instances.js';
+import type { LifecycleService } from '../services/lifecycle.js';
+import type { MediaIntakeService } from '../services/media/media-intake.js';
+import type { BulkJobsService } from '../services/outbox/bulk-jobs.js';
+import type { IdempotencyService } from '../services/outbox/idempotency.js';
+import type { OutboxService } from '../services/outbox/outbox-service.js';
+import type { RecurringService } from '../services/outbox/recurring-service.js';
+import type { RulesService } from '../services/rules.js';
+import type { TestChatService } from '../services/test-chat.js';
+import type { TextVariationService } from '../services/variation/text-variator.js';
+import type { WebhooksService } from '../services/webhooks/webhooks-service.js';
+
+/** Readiness: the store answers. */
+export interface Health {
+  /** The store backend's name, for /ready. */
+  readonly store: string;
+  /** Throws when the store is unreachable. */
+  ping(): Promise<void>;
+}
+
+export interface Api {
+  config: Config;
+  log: Logger;
+  health: Health;
+  auth: AuthService;
+  instances: InstancesService;
+  /** Deleting an instance with everything every capability keeps for it. */
+  deletion: InstanceDeletion;
+  /** Webhook, settings and connection in one call (seed 003's init). */
+  setup: InstanceSetup;
+  lifecycle: LifecycleService;
+  webhooks: WebhooksService;
+  outbox: OutboxService;
+  jobs: BulkJobsService;
+  recurring: RecurringService;
+  idempotency: IdempotencyService;
+  media: MediaIntakeService;
+  contacts: ContactsService;
+  savedContacts: SavedContactsService;
+  groups: GroupsService;
+  variation: TextVariationService;
+  rules: RulesService;
+  testChat: TestChatService;
+}

@@ -1,0 +1,61 @@
+/**
+ * The bot engine: keyword rules, the inbound pipeline (engine messages →
+ * decide() → the conversation record, webhooks and chat memory) and the
+ * owner's test chat, with their repositories and caches.
+ */
+import type { Random } from '../domain/random.js';
+import type { Logger } from '../logger.js';
+import { BotSettingsCache } from '../services/bot-settings-cache.js';
+import { ChatMemory } from '../services/chat-memory.js';
+import type { EngineManager } from '../services/engine-manager.js';
+import { InboundPipeline } from '../services/inbound-pipeline.js';
+import type { ConversationRecord, EventSink } from '../services/ports.js';
+import { RulesService } from '../services/rules.js';
+import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
+import type { Store } from '../store/port.js';
+import { ChatStatesRepo } from '../store/repositories/chat-states.js';
+import { InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
+import type { InstancesRepo } from '../store/repositories/instances.js';
+import { RulesRepo } from '../store/repositories/rules.js';
+
+export interface BotDeps {
+  store: Store;
+  instancesRepo: InstancesRepo;
+  engines: EngineManager;
+  sink: EventSink;
+  /** Where inbound messages are stored with their replies (the outbox module). */
+  record: ConversationRecord;
+  /** What became of a reply (the outbox), for the test chat. */
+  replyOutcomes: ReplyOutcomes;
+  clock: () => number;
+  log: Logger;
+  random?: Random;
+}
+
+export async function botModule(d: BotDeps) {
+  const rulesRepo = new RulesRepo(d.store);
+  const messages = new InboundMessagesRepo(d.store);
+  const chatStates = new ChatStatesRepo(d.store);
+  await Promise.all([rulesRepo.init(), messages.init(), chatStates.init()]);
+
+  const rules = new RulesService(rulesRepo, d.clock);
+  const settings = new BotSettingsCache(d.instancesRepo, d.clock);
+  const memory = new ChatMemory(chatStates, d.clock);
+  const pipeline = new InboundPipeline({ settings, rules, memory, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random });
+  const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
+
+  return {
+    rules,
+    pipeline,
+    testChat,
+    /** Settings changed through this process: the pipeline's cache takes them at once. */
+    settingsChanged: (instance: Parameters<BotSettingsCache['changed']>[0]) => settings.changed(instance),
+    async forgetInstance(instanceId: string) {
+      settings.forget(instanceId);
+      memory.forget(instanceId);
+      await Promise.all([rules.removeAll(instanceId), messages.removeAll(instanceId), chatStates.removeAll(instanceId)]);
+    },
+  };
+}
+
+export type BotModule = Awaited<ReturnType<typeof botModule>>;

@@ -1,0 +1,36 @@
+/**
+ * Webhooks: the durable, signed event delivery. Its EventSink is what the
+ * pipeline and the outbox publish to; its engine bridge turns connection and
+ * group events into webhook events (subscribed by the composition root).
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { engineEventBridge } from '../services/webhooks/engine-bridge.js';
+import { WebhooksService } from '../services/webhooks/webhooks-service.js';
+import type { Store } from '../store/port.js';
+import type { InstancesRepo } from '../store/repositories/instances.js';
+
+export interface WebhooksDeps {
+  config: Config;
+  store: Store;
+  instancesRepo: InstancesRepo;
+  log: Logger;
+  clock: () => number;
+}
+
+export async function webhooksModule(d: WebhooksDeps) {
+  const webhooks = new WebhooksService(d.store, { config: d.config, log: d.log, clock: d.clock, sharedStore: d.store.capabilities.sharedAcrossProcesses });
+  await webhooks.init();
+
+  return {
+    webhooks,
+    /** The EventSink producers publish to. */
+    sink: webhooks,
+    /** Handlers for the engine hub's connection and group events. */
+    engineEvents: engineEventBridge(webhooks, d.instancesRepo),
+    workers: [webhooks.worker()],
+    forgetInstance: (instanceId: string) => webhooks.subscriptions.removeForInstance(instanceId),
+  };
+}
+
+export type WebhooksModule = Awaited<ReturnType<typeof webhooksModule>>;
