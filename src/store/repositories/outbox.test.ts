@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { newOutboxDoc } from '../../services/outbox/outbox-service.js';
 import { onEveryBackend } from '../../test-support/store-backends.js';
+import { applyLease, OUTBOX_LEASE } from '../lease.js';
 import type { Store } from '../port.js';
 import { claimInPlace, OutboxRepo, type OutboxMessageDoc } from './outbox.js';
 
@@ -10,6 +11,15 @@ const LEASE = 30_000;
 function reply(now: number, text: string): OutboxMessageDoc {
   return newOutboxDoc({ instanceId: INSTANCE, recipient: { jid: '573001234567@s.whatsapp.net', phone: '573001234567' }, content: { type: 'text', text }, quoted: null, source: 'bot', now });
 }
+
+describe('claimInPlace', () => {
+  it('sets the fields of OUTBOX_LEASE, as applyLease would, and counts the attempt', () => {
+    const lease = { token: 'token', until: 5000 };
+    const byName = claimInPlace(reply(1000, 'a'), lease, 2000);
+    const byLease = applyLease(reply(1000, 'a'), OUTBOX_LEASE, lease);
+    expect(byName).to.deep.include({ status: byLease.status, claim_id: byLease.claim_id, dispatch_at: byLease.dispatch_at, updated_at: 2000, attempts: 1 });
+  });
+});
 
 onEveryBackend('outbox-repo', (label, open) => {
   describe(`outbox repository: messages stored already claimed (${label})`, () => {

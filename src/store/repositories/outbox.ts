@@ -74,9 +74,17 @@ export interface Claimed {
   due: number;
 }
 
-/** A just-built message, not yet stored, as `claim` would leave it (the lease's fields, one attempt more). */
+/**
+ * A just-built message, not yet stored, as `claim` would leave it: the
+ * fields of OUTBOX_LEASE, one attempt more. Set by name rather than through
+ * applyLease(): this runs for every bot reply, and a keyed store shared by
+ * both queues' document shapes is a slow, megamorphic one (outbox.test.ts
+ * checks the two agree).
+ */
 export function claimInPlace(doc: OutboxMessageDoc, lease: Lease, now: number): OutboxMessageDoc {
-  applyLease(doc, OUTBOX_LEASE, lease);
+  doc.status = 'sending';
+  doc.claim_id = lease.token;
+  doc.dispatch_at = lease.until;
   doc.updated_at = now;
   doc.attempts += 1;
   return doc;
