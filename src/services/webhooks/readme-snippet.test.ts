@@ -50,7 +50,7 @@ describe('README webhook verification snippet', () => {
     const owner = await s.owner();
     const instance = await s.sandboxInstance(owner.token);
     const sub = (await s.request('POST', `/v1/instances/${instance.id}/webhooks`, { token: owner.token, json: { url: receiver.url, events: ['connection.update', 'job.progress'] } })).body;
-    await s.app.services.webhooks.publish(instance.id, [
+    await s.app.modules.webhooks.webhooks.publish(instance.id, [
       { type: 'job.progress', data: { job_id: 'j1', status: 'running', total: 10, sent: 3, failed: 0, pending: 7 } },
       { type: 'connection.update', data: { status: 'connected', ready: true, phone: '59171234567', reason: null, qr: null } },
     ]);
