@@ -1,6 +1,6 @@
 /**
- * The README's signature-verification snippet is extracted verbatim, loaded
- * as a module, and run against requests tucan really sent.
+ * The signature-verification snippet of docs/webhooks.md is extracted
+ * verbatim, loaded as a module, and run against requests tucan really sent.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,27 +11,27 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { WebhookReceiver } from '../../test-support/webhook-receiver.js';
 
-const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../README.md');
+const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/webhooks.md');
 const MARKER = '<!-- webhook-verify-snippet';
 
 type Verify = (secret: string, headers: IncomingHttpHeaders, rawBody: string | Buffer, toleranceSeconds?: number) => boolean;
 
 function extractSnippet(markdown: string): string {
   const at = markdown.indexOf(MARKER);
-  if (at < 0) throw new Error('README.md has no webhook-verify-snippet marker');
+  if (at < 0) throw new Error('docs/webhooks.md has no webhook-verify-snippet marker');
   const fence = /```js\n([\s\S]*?)```/.exec(markdown.slice(at));
   if (!fence) throw new Error('no ```js block after the webhook-verify-snippet marker');
   return fence[1];
 }
 
-describe('README webhook verification snippet', () => {
+describe('docs/webhooks.md: the webhook verification snippet', () => {
   let s: TestServer;
   let receiver: WebhookReceiver;
   let verifyWebhook: Verify;
   let dir: string;
 
   before(async () => {
-    const code = extractSnippet(fs.readFileSync(README, 'utf8'));
+    const code = extractSnippet(fs.readFileSync(DOC, 'utf8'));
     expect(code).to.not.match(/from '(?!node:)/, 'the snippet may import only node: built-ins');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-snippet-'));
     const file = path.join(dir, 'verify.mjs');
