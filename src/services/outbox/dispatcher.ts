@@ -10,8 +10,8 @@
  *   text. With pacing off, a batch is claimed at once and its chats are
  *   served in parallel, each chat still strictly in order.
  * - A claim lasts `leaseMs`; a message whose dispatcher died is claimable
- *   again once the lease expires (and at once after a restart on the
- *   single-process embedded store).
+ *   again once the lease expires (and at once after a restart, on a store
+ *   not shared across processes).
  * - It never polls: it sleeps until woken (new message, connection) or until
  *   the next message (or lease expiry) is due, found through the due-time
  *   index.

@@ -3,7 +3,7 @@
  * per matching enabled subscription into the durable outbox before
  * resolving. Everything up to the insert runs synchronously, so a producer
  * that writes its own record and calls publish in the same event-loop turn
- * gets both in one embedded-store transaction.
+ * gets both in one transaction on a store with turnCommit.
  */
 import type { DomainEvent, EventType } from '../../domain/events.js';
 import { newId } from '../../store/port.js';

@@ -1,10 +1,10 @@
 /**
  * Every subscription, in memory, with its event filter compiled. Publishing
  * reads it synchronously so the delivery rows are written in the same
- * event-loop turn as the producer's own record (the embedded store commits a
- * turn's writes together). Local changes update it at once; with MongoDB,
- * where other processes may change subscriptions, it is also reloaded
- * periodically.
+ * event-loop turn as the producer's own record (a store with turnCommit
+ * commits a turn's writes together). Local changes update it at once; on a
+ * store shared across processes, where others may change subscriptions, it
+ * is also reloaded periodically.
  */
 import { resolveEventName, type DomainEvent, type EventType } from '../../domain/events.js';
 import type { WebhookSubscriptionDoc } from '../../store/repositories/webhook-subscriptions.js';

@@ -1,6 +1,6 @@
 /**
  * Holds writes for a moment and issues them together, so they share one
- * store transaction (the embedded store commits each event-loop turn's
+ * store transaction (a store with turnCommit commits each event-loop turn's
  * writes at once, and a commit costs far more than the writes in it).
  * Used for recording attempt outcomes: the webhook has already arrived, so a
  * millisecond more before its bookkeeping is durable delays nobody, while at
