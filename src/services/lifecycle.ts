@@ -9,6 +9,7 @@ import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances
 import type { EngineManager } from './engine-manager.js';
 import { ConflictError, UnavailableError, ValidationError } from './errors.js';
 import { connectedEngine, lookup } from './contacts/engine-access.js';
+import { KeyedWaiters } from './keyed-waiters.js';
 
 export interface StatusView {
   status: EngineStatus['status'];
@@ -24,7 +25,7 @@ const ON_THE_WAY_TO_QR = new Set<EngineStatus['status']>(['connecting', 'reconne
 
 export class LifecycleService {
   /** Callers of awaitQr, woken by the instance's next connection update. */
-  private readonly updateWaiters = new Map<string, Set<() => void>>();
+  private readonly updates = new KeyedWaiters();
 
   constructor(
     private readonly repo: InstancesRepo,
@@ -38,7 +39,7 @@ export class LifecycleService {
     try {
       await this.record(instanceId, update);
     } finally {
-      this.wakeWaiters(instanceId);
+      this.updates.wake(instanceId);
     }
   }
 
@@ -106,27 +107,8 @@ export class LifecycleService {
       const live = this.engines.get(instance._id)?.status();
       const left = deadline - Date.now();
       if (live?.qr || !live || !ON_THE_WAY_TO_QR.has(live.status) || left <= 0) return { qr: live?.qr ?? null, status: this.status(instance) };
-      await this.nextUpdate(instance._id, left);
+      await this.updates.next(instance._id, left).done;
     }
-  }
-
-  private nextUpdate(instanceId: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiters = this.updateWaiters.get(instanceId) ?? new Set<() => void>();
-      this.updateWaiters.set(instanceId, waiters);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(done);
-        if (waiters.size === 0 && this.updateWaiters.get(instanceId) === waiters) this.updateWaiters.delete(instanceId);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      waiters.add(done);
-    });
-  }
-
-  private wakeWaiters(instanceId: string): void {
-    for (const wake of [...(this.updateWaiters.get(instanceId) ?? [])]) wake();
   }
 
   /**

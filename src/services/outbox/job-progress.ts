@@ -14,6 +14,7 @@ import { PENDING, SENT_OR_LATER } from '../../domain/outbox.js';
 import type { JobDoc, JobsRepo } from '../../store/repositories/jobs.js';
 import type { OutboxRepo } from '../../store/repositories/outbox.js';
 import type { Worker } from '../interval-worker.js';
+import { KeyedWaiters } from '../keyed-waiters.js';
 import type { EventSink } from '../ports.js';
 
 export interface JobCounts {
@@ -38,7 +39,7 @@ export class JobProgress implements Worker {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private stopped = false;
-  private readonly changeWaiters = new Map<string, Set<() => void>>();
+  private readonly changes = new KeyedWaiters();
 
   constructor(
     private readonly outbox: OutboxRepo,
@@ -60,7 +61,7 @@ export class JobProgress implements Worker {
 
   /** A message of the job settled: callers waiting for the job look again, and progress is published shortly. */
   touch(jobId: string): void {
-    for (const wake of [...(this.changeWaiters.get(jobId) ?? [])]) wake();
+    this.changes.wake(jobId);
     if (this.stopped) return;
     this.dirty.add(jobId);
     if (!this.timer) {
@@ -74,21 +75,7 @@ export class JobProgress implements Worker {
 
   /** Resolves at the job's next change, or after `ms`; cancel() resolves it at once. */
   nextChange(jobId: string, ms: number): { done: Promise<void>; cancel: () => void } {
-    let cancel = () => {};
-    const done = new Promise<void>((resolve) => {
-      const waiters = this.changeWaiters.get(jobId) ?? new Set<() => void>();
-      this.changeWaiters.set(jobId, waiters);
-      const wake = () => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.changeWaiters.get(jobId) === waiters) this.changeWaiters.delete(jobId);
-        resolve();
-      };
-      const timer = setTimeout(wake, Math.max(0, ms));
-      cancel = wake;
-      waiters.add(wake);
-    });
-    return { done, cancel };
+    return this.changes.next(jobId, ms);
   }
 
   async start(): Promise<void> {
