@@ -1,4 +1,8 @@
-/** A readable, script-free rendering of the OpenAPI document at /docs. */
+/**
+ * /docs: Swagger UI (served locally, see docs-assets.ts) with try-it-out,
+ * and under <noscript> a readable, script-free rendering of the same
+ * OpenAPI document.
+ */
 import { esc, page } from './html.js';
 
 type Json = Record<string, unknown>;
@@ -29,7 +33,17 @@ ${bodyHtml}
 <table><tr><th>status</th><th>meaning</th></tr>${responseRows}</table></details>`;
 }
 
+/** The page's Content-Security-Policy: scripts and everything else from this server only (Swagger UI sets inline styles). */
+export const DOCS_CSP = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 export function docsPage(doc: Json): string {
+  const assets = '/docs/assets';
+  const head = `<link rel="stylesheet" href="${assets}/swagger-ui.css"><link rel="icon" href="${assets}/favicon-32x32.png">`;
+  const app = `<div id="swagger-ui"></div><script src="${assets}/swagger-ui-bundle.js"></script><script src="${assets}/docs-init.js"></script>`;
+  return page('tucan API', `${app}<noscript>${readable(doc)}</noscript>`, head);
+}
+
+function readable(doc: Json): string {
   const paths = doc.paths as Record<string, Record<string, Json>>;
   const byTag = new Map<string, string[]>();
   for (const [path, ops] of Object.entries(paths)) {
@@ -45,9 +59,6 @@ export function docsPage(doc: Json): string {
     .join('\n');
   const toc = [...byTag.keys()].map((t) => `<a href="#${esc(t)}">${esc(t)}</a>`).join(' · ');
   const info = doc.info as Json;
-  return page(
-    'tucan API',
-    `<h1>${esc(info.title)} API <small class="muted">${esc(info.version)}</small></h1><p>${esc(info.description)}</p>
-<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p><p>${toc}</p>${sections}`,
-  );
+  return `<h1>${esc(info.title)} API <small class="muted">${esc(info.version)}</small></h1><p>${esc(info.description)}</p>
+<p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p><p>${toc}</p>${sections}`;
 }

@@ -1,10 +1,14 @@
 /** Health (public), readiness (public), and the API description. */
 import { z } from 'zod';
 import type { Api } from '../../api.js';
-import { docsPage } from '../../pages/docs-page.js';
+import { NotFoundError } from '../../../services/errors.js';
+import { docsAsset, DOCS_ASSETS } from '../../pages/docs-assets.js';
+import { DOCS_CSP, docsPage } from '../../pages/docs-page.js';
 import { defineRoute } from '../../route.js';
 
 export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<string, unknown>) {
+  // the document is built once, after every route is mounted
+  let page: string | null = null;
   return [
     defineRoute({
       method: 'get',
@@ -39,8 +43,8 @@ export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<strin
       path: '/openapi.json',
       tags: ['System'],
       summary: 'The OpenAPI 3.1 document, generated from the request schemas',
-      auth: 'principal',
-      queryToken: true,
+      description: 'Public: it describes the API and holds nothing secret.',
+      auth: 'public',
       responses: { 200: { description: 'OpenAPI document' } },
       handler: async () => ({ body: openApi() }),
     }),
@@ -48,11 +52,29 @@ export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<strin
       method: 'get',
       path: '/docs',
       tags: ['System'],
-      summary: 'Readable API documentation',
-      auth: 'principal',
-      queryToken: true,
+      summary: 'API documentation with try-it-out (Swagger UI, served locally)',
+      description: 'Public. `/docs?access_token=<token>` opens it authorized with that token; the page removes the token from the address bar and sends no Referer.',
+      auth: 'public',
       responses: { 200: { description: 'HTML page', contentType: 'text/html' } },
-      handler: async () => ({ body: docsPage(openApi()), type: 'text/html; charset=utf-8' }),
+      handler: async () => {
+        page ??= docsPage(openApi());
+        return { body: page, type: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': DOCS_CSP, 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/docs/assets/:file',
+      tags: ['System'],
+      summary: "The documentation page's scripts and styles",
+      auth: 'public',
+      hidden: true,
+      params: z.object({ file: z.string().max(64) }),
+      responses: { 200: { description: `One of: ${DOCS_ASSETS.join(', ')}` }, 404: { description: 'Not one of them' } },
+      handler: async ({ params }) => {
+        const asset = docsAsset(params.file);
+        if (!asset) throw new NotFoundError('documentation asset');
+        return { body: asset.body, type: asset.type, headers: { 'Cache-Control': 'public, max-age=86400', 'X-Content-Type-Options': 'nosniff' } };
+      },
     }),
   ];
 }
