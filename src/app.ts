@@ -25,6 +25,7 @@ import { outboxModule } from './modules/outbox.js';
 import { webhooksModule } from './modules/webhooks.js';
 import { InstanceDeletion } from './services/instance-deletion.js';
 import { InstanceSetup } from './services/instance-setup.js';
+import type { Resolve } from './services/net/safe-http.js';
 import { openStore } from './store/open-store.js';
 
 export interface AppOptions {
@@ -34,6 +35,8 @@ export interface AppOptions {
   engineFactories?: Partial<Record<EngineKind, EngineFactory>>;
   /** Sockets under the real Baileys engine wiring (tests: a fake socket or the WhatsApp double). */
   baileysSocketFactory?: SocketFactory;
+  /** How hosts of user-supplied URLs are resolved (tests: names that resolve to chosen addresses); the system resolver otherwise. */
+  resolve?: Resolve;
 }
 
 export async function createApp(config: Config, options: AppOptions = {}) {
@@ -47,9 +50,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   // Owners, instances and each instance's connection lifecycle.
   const accounts = await accountsModule({ config, store, engines: engines.engines, log, clock });
   // Webhooks: durable, signed delivery; the sink every producer below publishes to.
-  const webhooks = await webhooksModule({ config, store, instancesRepo: accounts.instancesRepo, log, clock });
+  const webhooks = await webhooksModule({ config, store, instancesRepo: accounts.instancesRepo, log, clock, resolve: options.resolve });
   // Media intake (URLs only through the SSRF-safe client), contacts, groups, text variation.
-  const media = await mediaModule({ config, store, engines: engines.engines, log, clock });
+  const media = await mediaModule({ config, store, engines: engines.engines, log, clock, resolve: options.resolve });
   // Outbound: the durable outbox, bulk jobs, recurring sends, and the conversation record.
   const outbox = await outboxModule({
     config,
@@ -68,6 +71,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     sink: webhooks.sink,
     record: outbox.conversations,
     replyOutcomes: outbox.awaitOutcome,
+    replyReferences: { media: media.media, contacts: media.savedContacts },
     clock,
     log,
   });

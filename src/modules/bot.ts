@@ -10,7 +10,7 @@ import { ChatMemory } from '../services/chat-memory.js';
 import type { EngineManager } from '../services/engine-manager.js';
 import { InboundPipeline } from '../services/inbound-pipeline.js';
 import type { ConversationRecord, EventSink } from '../services/ports.js';
-import { RulesService } from '../services/rules.js';
+import { RulesService, type ReplyReferences } from '../services/rules.js';
 import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
 import type { Store } from '../store/port.js';
 import { ChatStatesRepo } from '../store/repositories/chat-states.js';
@@ -27,6 +27,8 @@ export interface BotDeps {
   record: ConversationRecord;
   /** What became of a reply (the outbox), for the test chat. */
   replyOutcomes: ReplyOutcomes;
+  /** What rule replies may refer to (the media module), checked when a rule is saved. */
+  replyReferences: ReplyReferences;
   clock: () => number;
   log: Logger;
   random?: Random;
@@ -38,7 +40,7 @@ export async function botModule(d: BotDeps) {
   const chatStates = new ChatStatesRepo(d.store);
   await Promise.all([rulesRepo.init(), messages.init(), chatStates.init()]);
 
-  const rules = new RulesService(rulesRepo, d.clock);
+  const rules = new RulesService(rulesRepo, d.replyReferences, d.clock);
   const settings = new BotSettingsCache(d.instancesRepo, d.clock);
   const memory = new ChatMemory(chatStates, d.clock);
   const pipeline = new InboundPipeline({ settings, rules, memory, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random });

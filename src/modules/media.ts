@@ -12,7 +12,7 @@ import type { EngineManager } from '../services/engine-manager.js';
 import { intervalWorker } from '../services/interval-worker.js';
 import { MediaIntakeService } from '../services/media/media-intake.js';
 import { MediaStore } from '../services/media/media-store.js';
-import { SafeHttp } from '../services/net/safe-http.js';
+import { SafeHttp, type Resolve } from '../services/net/safe-http.js';
 import { TextVariationService } from '../services/variation/text-variator.js';
 import type { Store } from '../store/port.js';
 
@@ -22,10 +22,12 @@ export interface MediaDeps {
   engines: EngineManager;
   log: Logger;
   clock: () => number;
+  /** How media URL hosts are resolved (tests); the system resolver otherwise. */
+  resolve?: Resolve;
 }
 
 export async function mediaModule(d: MediaDeps) {
-  const http = new SafeHttp({ allowLoopback: d.config.network.allowLoopbackUrls, timeoutMs: d.config.network.fetchTimeoutMs });
+  const http = new SafeHttp({ allowLoopback: d.config.network.allowLoopbackUrls, timeoutMs: d.config.network.fetchTimeoutMs, resolve: d.resolve });
   const mediaStore = new MediaStore(d.store);
   const media = new MediaIntakeService(mediaStore, http, d.config.media, d.clock);
   const contacts = new ContactsService(d.store, d.engines, d.config.contacts, { clock: d.clock });

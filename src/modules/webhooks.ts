@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Resolve } from '../services/net/safe-http.js';
 import { engineEventBridge } from '../services/webhooks/engine-bridge.js';
 import { WebhooksService } from '../services/webhooks/webhooks-service.js';
 import type { Store } from '../store/port.js';
@@ -16,10 +17,12 @@ export interface WebhooksDeps {
   instancesRepo: InstancesRepo;
   log: Logger;
   clock: () => number;
+  /** How webhook hosts are resolved (tests); the system resolver otherwise. */
+  resolve?: Resolve;
 }
 
 export async function webhooksModule(d: WebhooksDeps) {
-  const webhooks = new WebhooksService(d.store, { config: d.config, log: d.log, clock: d.clock, sharedStore: d.store.capabilities.sharedAcrossProcesses });
+  const webhooks = new WebhooksService(d.store, { config: d.config, log: d.log, clock: d.clock, sharedStore: d.store.capabilities.sharedAcrossProcesses, resolve: d.resolve });
   await webhooks.init();
 
   return {

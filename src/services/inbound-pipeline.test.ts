@@ -140,7 +140,7 @@ describe('inbound pipeline', () => {
         const ports = { events: sink, media: { store: refuse, load: refuse }, contacts: { vcardFields: refuse }, variator: { vary: (t: string) => t } };
         // the outbox cannot take replies: every insert of a message with its replies fails
         const outbox = await outboxModule({ config: testConfig(dir), store: unavailableForReplies(store), instancesRepo, engines, ports, clock: Date.now, log });
-        const bot = await botModule({ store, instancesRepo, engines, sink, record: outbox.conversations, replyOutcomes: async () => null, clock: Date.now, log });
+        const bot = await botModule({ store, instancesRepo, engines, sink, record: outbox.conversations, replyOutcomes: async () => null, replyReferences: { media: { check: refuse }, contacts: ports.contacts }, clock: Date.now, log });
         const { instance } = await instances.create('owner-1', { name: 'bot', engine: 'sandbox', settings: { actions: { send_webhook: true } } });
         const message = loadInbound('text-private', { instance_id: instance._id, wa_message_id: 'UNANSWERED1', text: 'hello' });
         await bot.pipeline.handle(instance._id, [message]);
@@ -161,15 +161,16 @@ describe('inbound pipeline', () => {
       try {
         const token = (await t.owner()).token;
         const inst = await t.sandboxInstance(token);
-        // loopback URLs are refused by the SSRF-safe client, so this reply cannot be fetched
-        await t.request('POST', `/v1/instances/${inst.id}/rules`, { token, json: { name: 'Pic', keywords: ['photo'], reply: { image: { url: 'http://127.0.0.1:9/pic.jpg' } } } });
+        // a host that does not resolve is accepted when the rule is saved (DNS may not be published yet), so this reply cannot be fetched
+        const rule = await t.request('POST', `/v1/instances/${inst.id}/rules`, { token, json: { name: 'Pic', keywords: ['photo'], reply: { image: { url: 'http://pictures.invalid/pic.jpg' } } } });
+        expect(rule.status, rule.text).to.equal(201);
         const res = await t.request('POST', `/v1/instances/${inst.id}/sandbox/messages`, { token, json: { from: '59171234567', text: 'photo' } });
         expect(res.status).to.equal(201);
         expect(res.body.rule.name).to.equal('Pic');
         // the reply is in the outbox, visibly failed with the reason
         expect(res.body.reply_messages).to.have.length(1);
         expect(res.body.reply_messages[0].status).to.equal('failed');
-        expect(res.body.reply_messages[0].error).to.match(/could not be prepared.*loopback/);
+        expect(res.body.reply_messages[0].error).to.match(/could not be prepared.*does not resolve/);
         expect(await t.app.modules.engines.sandbox.countSent(inst.id)).to.equal(0);
       } finally {
         await t.close({ cleanup: true });

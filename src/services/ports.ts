@@ -82,6 +82,21 @@ export interface MediaIntake {
   retain?(instanceId: string, mediaId: string, until: number): Promise<void>;
 }
 
+/**
+ * Save-time checks of media that is taken in later, each time it is sent
+ * (rule replies): what can be known now without fetching or storing
+ * anything. Implemented by media intake, with the address policy its
+ * fetches use.
+ */
+export interface MediaCheck {
+  /**
+   * Throws ValidationError naming `${field}.media_id` (not a live file of
+   * this instance, or one that does not fit `kind`), `${field}.url` (a scheme
+   * or an address the policy refuses) or `${field}.base64`.
+   */
+  check(instanceId: string, source: MediaInput, kind: MediaType, field: string): Promise<void>;
+}
+
 /** Seed 002's aiModifications. */
 export type TextVariationOptions = VariationOptions;
 

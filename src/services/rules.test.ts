@@ -8,7 +8,13 @@ import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
 import { RulesRepo } from '../store/repositories/rules.js';
 import { InstancesService } from './instances.js';
-import { RulesService } from './rules.js';
+import { RulesService, type ReplyReferences } from './rules.js';
+
+/** These tests' replies are texts, which refer to no media or saved contact. */
+const TEXT_REPLIES_ONLY: ReplyReferences = {
+  media: { check: () => Promise.reject(new Error('a text reply has no media')) },
+  contacts: { vcardFields: () => Promise.reject(new Error('a text reply has no saved contact')) },
+};
 
 describe('RulesService', () => {
   let dir: string;
@@ -42,7 +48,7 @@ describe('RulesService', () => {
   async function service(maxRules?: number): Promise<RulesService> {
     const repo = new RulesRepo(store);
     await repo.init();
-    return new RulesService(repo, clock, maxRules);
+    return new RulesService(repo, TEXT_REPLIES_ONLY, clock, maxRules);
   }
 
   it('recompiles after every local change, without waiting', async () => {

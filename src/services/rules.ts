@@ -4,16 +4,32 @@
  * message: local changes drop the cached set at once; changes made by another
  * process are noticed through the version counter, checked at most every
  * VERSION_CHECK_MS.
+ *
+ * A reply is a template sent later, at every match, so what it refers to is
+ * checked when the rule is saved, as bulk and recurring sends check their
+ * content: media ids of this instance, media URLs the address policy
+ * allows, saved contacts, mentions.
  */
+import type { MediaInput, MediaType } from '../domain/content.js';
+import { parseRecipient } from '../domain/recipient.js';
 import { compileRules, type CompiledRules } from '../domain/rule-matcher.js';
-import { ruleProblems, type Rule, type RuleDefinition, type RulePatch } from '../domain/rules.js';
+import { ruleProblems, type Rule, type RuleDefinition, type RulePatch, type RuleReply } from '../domain/rules.js';
 import { newId } from '../store/port.js';
 import type { RuleDoc, RulesRepo } from '../store/repositories/rules.js';
-import { NotFoundError, UnprocessableError, ValidationError } from './errors.js';
+import { NotFoundError, UnprocessableError, ValidationError, type FieldProblem } from './errors.js';
+import type { MediaCheck, SavedContacts } from './ports.js';
 import type { InstanceDoc } from '../store/repositories/instances.js';
 
 export const MAX_RULES_PER_INSTANCE = 20_000;
 const VERSION_CHECK_MS = 2000;
+
+/** What rule replies may refer to: media (the media module) and saved contacts. */
+export interface ReplyReferences {
+  media: MediaCheck;
+  contacts: SavedContacts;
+}
+
+const MEDIA_KEYS = ['image', 'video', 'audio', 'document', 'sticker'] as const satisfies readonly MediaType[];
 
 interface CacheEntry {
   version: number;
@@ -34,6 +50,7 @@ export class RulesService {
 
   constructor(
     private readonly repo: RulesRepo,
+    private readonly references: ReplyReferences,
     private readonly clock: () => number = Date.now,
     private readonly maxRules = MAX_RULES_PER_INSTANCE,
   ) {}
@@ -56,6 +73,7 @@ export class RulesService {
     if ((await this.repo.tally(instanceId)) >= this.maxRules) {
       throw new UnprocessableError(`an instance can have at most ${this.maxRules} rules; delete or merge some first`);
     }
+    await this.checkReply(instanceId, input.reply);
     const now = this.clock();
     this.invalidate(instanceId);
     return this.repo.insert({ _id: newId(), instance_id: instanceId, ...input, created_at: now, updated_at: now });
@@ -69,6 +87,8 @@ export class RulesService {
     const merged: RuleDefinition = { ...toDefinition(current), ...fields };
     const problems = ruleProblems(merged);
     if (problems.length > 0) throw ValidationError.many(problems.map((p) => ({ field: ['body', ...p.path].join('.'), message: p.message })));
+    // an unchanged reply is not checked again: its stored media may have expired since, which a keyword change should not trip over
+    if (fields.reply !== undefined) await this.checkReply(instanceId, fields.reply);
     this.invalidate(instanceId);
     const updated = await this.repo.update(instanceId, ruleId, fields, this.clock());
     if (!updated) throw new NotFoundError('rule');
@@ -113,6 +133,39 @@ export class RulesService {
     }
     if ((this.generation.get(instanceId) ?? 0) === generation) this.cache.set(instanceId, { version, compiled, checkedAt: this.clock() });
     return compiled;
+  }
+
+  /**
+   * What can be known before the reply is rendered (texts are templates,
+   * filled at every match): mentions are numbers, a saved contact exists,
+   * media ids are live files of this instance that fit, media URLs pass the
+   * address policy. Throws ValidationError naming the field, e.g.
+   * body.reply.image.url.
+   */
+  private async checkReply(instanceId: string, reply: RuleReply): Promise<void> {
+    const field = 'body.reply';
+    const problems: FieldProblem[] = [];
+    reply.mentions?.forEach((mention, i) => {
+      const parsed = parseRecipient(mention);
+      if (!parsed.ok) problems.push({ field: `${field}.mentions.${i}`, message: parsed.reason });
+    });
+    if (problems.length > 0) throw ValidationError.many(problems);
+    if (reply.contact && 'contact_id' in reply.contact) {
+      try {
+        await this.references.contacts.vcardFields(instanceId, reply.contact.contact_id);
+      } catch (err) {
+        if (err instanceof NotFoundError) throw new ValidationError(`${field}.contact.contact_id`, 'no saved contact with this id');
+        throw err;
+      }
+    }
+    for (const kind of MEDIA_KEYS) {
+      const media = reply[kind];
+      if (!media) continue;
+      const { ptt: _ptt, ...source } = media as MediaInput & { ptt?: boolean };
+      await this.references.media.check(instanceId, source, kind, `${field}.${kind}`);
+    }
+    // buttons with media are sent as an image with the options as its caption
+    if (reply.buttons?.media) await this.references.media.check(instanceId, reply.buttons.media, 'image', `${field}.buttons.media`);
   }
 
   private invalidate(instanceId: string): void {

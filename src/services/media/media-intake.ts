@@ -13,7 +13,7 @@ import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
 import { isBase64, stripDataUrl, type MediaBytes, type MediaInput, type MediaType, type StoredMedia } from '../../domain/content.js';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { UrlRejectedError, type SafeHttp } from '../net/safe-http.js';
-import type { MediaIntake, UploadedFile } from '../ports.js';
+import type { MediaCheck, MediaIntake, UploadedFile } from '../ports.js';
 import { cleanFilename, decideMimetype, filenameFromUrl, INLINE_TYPES, normalizeMime } from './media-policy.js';
 import type { MediaDoc, MediaStore } from './media-store.js';
 
@@ -36,7 +36,7 @@ function isUpload(source: MediaInput | UploadedFile): source is UploadedFile {
   return Buffer.isBuffer((source as UploadedFile).data);
 }
 
-export class MediaIntakeService implements MediaIntake {
+export class MediaIntakeService implements MediaIntake, MediaCheck {
   private readonly cache = new Map<string, { sha256: string; data: Buffer }>();
   private cachedBytes = 0;
   private readonly cacheLimit: number;
@@ -58,12 +58,7 @@ export class MediaIntakeService implements MediaIntake {
   /** Like store, but returns the whole record (the upload endpoint shows the expiry). */
   async accept(instanceId: string, source: UploadedFile | Omit<MediaInput, 'media_id'>, kind: MediaType, field: string): Promise<MediaDoc> {
     const raw = isUpload(source) ? this.fromUpload(source, kind, field) : source.url !== undefined ? await this.fromUrl(source, kind, field) : this.fromBase64(source, kind, field);
-    if (raw.data.length === 0) throw new ValidationError(raw.field, 'the file is empty');
-    this.checkSize(raw.data.length, kind, raw.field);
-
-    const sniffed = await fileTypeFromBuffer(raw.data);
-    const decision = decideMimetype(kind, sniffed, raw.declared, raw.data, supportedMimeTypes);
-    if (!decision.ok) throw new ValidationError(raw.field, decision.reason);
+    const decision = await this.judge(raw, kind);
 
     let filename = raw.filename;
     if (kind === 'document' && !filename) filename = decision.ext ? `document.${decision.ext}` : 'document';
@@ -72,6 +67,37 @@ export class MediaIntakeService implements MediaIntake {
       { instance_id: instanceId, kind, mimetype: decision.mimetype, filename, created_at: now, expires_at: now + this.options.ttlSeconds * 1000 },
       raw.data,
     );
+  }
+
+  /**
+   * Whether `source` could be taken for a `kind` message, without fetching or
+   * storing anything: for content sent later, again and again (rule
+   * replies). A media id must be a live file of this instance that fits; a
+   * URL's host must pass the address policy (a host that does not resolve
+   * now is accepted: the URL is checked again whenever it is fetched); base64
+   * must decode to a file that fits.
+   */
+  async check(instanceId: string, source: MediaInput, kind: MediaType, field: string): Promise<void> {
+    if (source.media_id !== undefined) {
+      try {
+        await this.reuse(instanceId, source.media_id, kind, field);
+      } catch (err) {
+        // another instance's ids are not revealed: unknown, expired and foreign look the same
+        if (err instanceof NotFoundError) throw new ValidationError(`${field}.media_id`, 'no stored media of this instance with this id (it may have expired)');
+        throw err;
+      }
+      return;
+    }
+    if (source.url !== undefined) {
+      try {
+        await this.http.screen(source.url);
+      } catch (err) {
+        if (err instanceof UrlRejectedError) throw new ValidationError(`${field}.url`, `cannot be used: ${err.reason}`);
+        throw err;
+      }
+      return;
+    }
+    await this.judge(this.fromBase64(source, kind, field), kind);
   }
 
   async load(instanceId: string, mediaId: string): Promise<MediaBytes> {
@@ -182,6 +208,16 @@ export class MediaIntakeService implements MediaIntake {
     const declared = source.mimetype ?? dataUrlType;
     if (!normalizeMime(declared)) throw new ValidationError(`${field}.mimetype`, 'is required with base64 (e.g. image/jpeg), or use a data: URL');
     return { data: bytes, declared, filename: cleanFilename(source.filename), field: where };
+  }
+
+  /** Not empty, not too large, and content that fits the message type: the mimetype to store it under. */
+  private async judge(raw: Raw, kind: MediaType): Promise<{ mimetype: string; ext: string | null }> {
+    if (raw.data.length === 0) throw new ValidationError(raw.field, 'the file is empty');
+    this.checkSize(raw.data.length, kind, raw.field);
+    const sniffed = await fileTypeFromBuffer(raw.data);
+    const decision = decideMimetype(kind, sniffed, raw.declared, raw.data, supportedMimeTypes);
+    if (!decision.ok) throw new ValidationError(raw.field, decision.reason);
+    return decision;
   }
 
   private checkSize(size: number, kind: MediaType, field: string): void {

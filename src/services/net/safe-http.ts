@@ -1,9 +1,12 @@
 /**
- * The only HTTP client for user-supplied URLs (media URLs, webhook targets).
+ * The only HTTP client for user-supplied URLs (media URLs, webhook targets,
+ * rule replies' media).
  *
- * - Every connection goes through request-filtering-agent, which checks the
- *   address actually connected to (IP literals and each DNS answer), so DNS
- *   rebinding cannot slip a private address past a separate lookup.
+ * - Every connection is checked against the one address policy
+ *   (address-policy.ts) on the address actually connected to: an IP literal
+ *   before any socket is opened, a host name on every DNS answer (resolved
+ *   here, at connect time), so DNS rebinding cannot slip a private address
+ *   past an earlier lookup.
  * - Redirects are followed by hand, at most `maxRedirects`, and every hop is
  *   re-checked (scheme, and the connected address again).
  * - Sizes and total time are capped; only http and https.
@@ -14,13 +17,21 @@ import dns from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import axios, { type AxiosResponse } from 'axios';
-import ipaddr from 'ipaddr.js';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { addressRefusal } from './address-policy.js';
+
+/** A host name's addresses; rejects (ideally with an `ENOTFOUND` code) when it has none. */
+export type Resolve = (hostname: string) => Promise<string[]>;
+
+/** The system resolver (getaddrinfo: /etc/hosts, then DNS), as connections use it by default. */
+const systemResolve: Resolve = async (hostname) => (await dns.lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 export interface SafeHttpOptions {
   allowLoopback: boolean;
   timeoutMs: number;
+  /** How host names are resolved, at save time and at connect time alike (tests give their own). */
+  resolve?: Resolve;
 }
 
 /** The URL may not be fetched: bad scheme, blocked address, too many redirects, too large, too slow, unreachable. */
@@ -32,6 +43,21 @@ export class UrlRejectedError extends Error {
     super(`${url}: ${reason}`);
     this.name = 'UrlRejectedError';
   }
+}
+
+/** A connection refused by the address policy, before any socket was opened. */
+class AddressRefusedError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'AddressRefusedError';
+  }
+}
+
+/** What a save-time check found (see SafeHttp.screen). */
+export interface Screened {
+  url: URL;
+  /** Why the host could not be resolved now, when it could not; the URL was not refused for it. */
+  unresolved: string | null;
 }
 
 export interface FetchResult {
@@ -50,17 +76,92 @@ export interface PostResult {
 
 const POST_ANSWER_LIMIT = 64 * 1024;
 
-// Exact addresses: the agent warns when it compares an address with a CIDR of the other family.
-const LOOPBACK = ['127.0.0.1', '::1'];
+type ConnectionCallback = (err: Error | null, stream: Duplex) => void;
+
+/**
+ * Checks a connection before it is made: an IP literal against the policy,
+ * a host name through a lookup that refuses when any answer is refused.
+ */
+class ConnectionGuard {
+  constructor(
+    private readonly refusal: (address: string) => string | null,
+    private readonly resolve: Resolve,
+  ) {}
+
+  /** The options to connect with, or the reason not to connect. */
+  options<T extends { host?: string | null; hostname?: string | null }>(options: T): (T & { lookup: net.LookupFunction }) | AddressRefusedError {
+    const host = bare(options.host ?? options.hostname ?? '');
+    if (net.isIP(host)) {
+      const why = this.refusal(host);
+      if (why) return new AddressRefusedError(`${host} is ${why}`);
+    }
+    return { ...options, lookup: this.lookup };
+  }
+
+  /** dns.lookup's contract, over the resolver, refusing when any answer is refused. */
+  private readonly lookup: net.LookupFunction = (hostname, options, callback) => {
+    this.resolve(hostname).then(
+      (found) => {
+        for (const address of found) {
+          const why = this.refusal(address);
+          if (why) return callback(new AddressRefusedError(`host ${hostname} resolves to ${address}, ${why}`), '');
+        }
+        const wanted = options.family === 4 || options.family === 6 ? found.filter((a) => net.isIP(a) === options.family) : found;
+        if (wanted.length === 0) return callback(Object.assign(new Error(`${hostname} has no usable address`), { code: 'ENOTFOUND' }), '');
+        if (options.all) callback(null, wanted.map((address) => ({ address, family: net.isIP(address) })));
+        else callback(null, wanted[0], net.isIP(wanted[0]));
+      },
+      (err: NodeJS.ErrnoException) => callback(err, ''),
+    );
+  };
+}
+
+/** A socket that fails at once with `err`, as Agent#createConnection reports errors. */
+function refusedSocket(err: Error, callback?: ConnectionCallback): Duplex {
+  const socket = new net.Socket();
+  if (callback) callback(err, socket);
+  else socket.destroy(err);
+  return socket;
+}
+
+class GuardedHttpAgent extends http.Agent {
+  constructor(
+    private readonly guard: ConnectionGuard,
+    options: http.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: http.ClientRequestArgs, callback?: ConnectionCallback): Duplex | null | undefined {
+    const checked = this.guard.options(options);
+    return checked instanceof Error ? refusedSocket(checked, callback) : super.createConnection(checked, callback);
+  }
+}
+
+class GuardedHttpsAgent extends https.Agent {
+  constructor(
+    private readonly guard: ConnectionGuard,
+    options: https.AgentOptions,
+  ) {
+    super(options);
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: ConnectionCallback): Duplex | null | undefined {
+    const checked = this.guard.options(options);
+    return checked instanceof Error ? refusedSocket(checked, callback) : super.createConnection(checked, callback);
+  }
+}
 
 export class SafeHttp {
-  private readonly httpAgent: RequestFilteringHttpAgent;
-  private readonly httpsAgent: RequestFilteringHttpsAgent;
+  private readonly httpAgent: GuardedHttpAgent;
+  private readonly httpsAgent: GuardedHttpsAgent;
+  private readonly resolve: Resolve;
 
   constructor(private readonly options: SafeHttpOptions) {
-    const filter = { allowPrivateIPAddress: false, allowMetaIPAddress: false, allowIPAddressList: options.allowLoopback ? LOOPBACK : [] };
-    this.httpAgent = new RequestFilteringHttpAgent({ keepAlive: true, maxSockets: 64, ...filter });
-    this.httpsAgent = new RequestFilteringHttpsAgent({ keepAlive: true, maxSockets: 64, ...filter });
+    this.resolve = options.resolve ?? systemResolve;
+    const guard = new ConnectionGuard((address) => this.refusal(address), this.resolve);
+    this.httpAgent = new GuardedHttpAgent(guard, { keepAlive: true, maxSockets: 64 });
+    this.httpsAgent = new GuardedHttpsAgent(guard, { keepAlive: true, maxSockets: 64 });
   }
 
   /** Syntax and scheme only (no network): http(s), a host, no embedded credentials. */
@@ -78,42 +179,37 @@ export class SafeHttp {
   }
 
   /**
-   * Registration-time check: resolves the host and refuses it if any address
-   * is not public. Deliveries are checked again on every connection.
+   * Save-time check of a URL contacted later (webhook registration, rule
+   * replies' media): syntax and scheme, then the policy on the literal
+   * address or on every address the host resolves to. A host that does not
+   * resolve now is not refused (DNS not published yet, an offline setup);
+   * `unresolved` says so. Every later connection is checked again.
    */
-  async assertPublic(raw: string): Promise<URL> {
+  async screen(raw: string): Promise<Screened> {
     const url = this.parse(raw);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = bare(url.hostname);
+    if (net.isIP(host)) {
+      const why = this.refusal(host);
+      if (why) throw new UrlRejectedError(raw, `${host} is ${why}`);
+      return { url, unresolved: null };
+    }
     let addresses: string[];
-    if (net.isIP(host)) addresses = [host];
-    else {
-      try {
-        addresses = (await dns.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
-      } catch {
-        throw new UrlRejectedError(raw, `host ${host} does not resolve`);
-      }
+    try {
+      addresses = await this.resolve(host);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return { url, unresolved: `host ${host} does not resolve${code ? ` (${code})` : ''}` };
     }
     for (const address of addresses) {
-      const why = this.blockedReason(address);
-      if (why) throw new UrlRejectedError(raw, `resolves to ${address}, ${why}`);
+      const why = this.refusal(address);
+      if (why) throw new UrlRejectedError(raw, `host ${host} resolves to ${address}, ${why}`);
     }
-    return url;
+    return { url, unresolved: addresses.length === 0 ? `host ${host} has no address` : null };
   }
 
-  /** Why an address may not be contacted, or null. */
-  blockedReason(address: string): string | null {
-    let parsed: ipaddr.IPv4 | ipaddr.IPv6;
-    try {
-      parsed = ipaddr.process(address);
-    } catch {
-      return 'which is not an IP address';
-    }
-    const range = parsed.range();
-    if (range === 'loopback') {
-      return this.options.allowLoopback && LOOPBACK.includes(parsed.toString()) ? null : 'a loopback address (set TUCAN_ALLOW_LOOPBACK_URLS=true for local development)';
-    }
-    if (range !== 'unicast') return `a ${range} address, which is never allowed`;
-    return null;
+  /** Why tucan may not connect to an address (the address policy with this client's loopback setting), or null. */
+  refusal(address: string): string | null {
+    return addressRefusal(address, { allowLoopback: this.options.allowLoopback });
   }
 
   /** GET a URL's bytes with size and time limits, following (and re-checking) at most `maxRedirects` redirects. */
@@ -216,10 +312,22 @@ export class SafeHttp {
   }
 }
 
+/** The policy's refusal behind an error (axios wraps it as its cause), if that is what it is. */
+function refusedBy(err: unknown): AddressRefusedError | null {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof AddressRefusedError) return e;
+  return null;
+}
+
+/** A URL's hostname without the brackets of an IPv6 literal. */
+function bare(hostname: string): string {
+  return hostname.replace(/^\[|\]$/g, '');
+}
+
 function describe(err: unknown, maxBytes: number): string {
   const e = err as { message?: string; code?: string; name?: string; cause?: { message?: string } };
   const message = e.message ?? String(err);
-  if (/is not allowed\. Because/.test(message)) return /meta/i.test(message) ? 'resolves to a meta address, which is never allowed' : 'resolves to a private, loopback, link-local or reserved address, which is not allowed';
+  const refused = refusedBy(err);
+  if (refused) return refused.reason;
   if (/maxContentLength|maxBodyLength/.test(message)) return `is larger than ${maxBytes} bytes`;
   if (e.code === 'ECONNABORTED' || e.code === 'ERR_CANCELED' || e.name === 'AbortError' || e.name === 'TimeoutError' || /timeout|aborted|canceled/i.test(message)) return 'timed out';
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return 'host does not resolve';

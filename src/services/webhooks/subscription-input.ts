@@ -52,7 +52,12 @@ export const WebhookUrlSchema = z
     if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'must be an http or https URL' });
     else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not contain credentials; use headers instead' });
   })
-  .meta({ description: 'http(s) URL; private, link-local and loopback addresses are refused (loopback only with TUCAN_ALLOW_LOOPBACK_URLS=true)', example: 'https://example.com/hooks/whatsapp' });
+  .meta({
+    description:
+      'http(s) URL. A literal private, link-local or loopback address, or a host resolving to one, is refused (loopback only with TUCAN_ALLOW_LOOPBACK_URLS=true); ' +
+      'a host that does not resolve yet is accepted with a warning, and every delivery checks the address it connects to.',
+    example: 'https://example.com/hooks/whatsapp',
+  });
 
 export const WebhookEventsSchema = z
   .array(

@@ -63,7 +63,7 @@ export class WebhookSubscriptions {
   }
 
   async create(instance: InstanceDoc, input: CreateWebhookInput): Promise<{ doc: WebhookSubscriptionDoc; secret: string; warnings: string[] }> {
-    const url = await this.checkUrl(input.url);
+    const { url, warning } = await this.checkUrl(input.url);
     if ((await this.repo.countByInstance(instance._id)) >= MAX_SUBSCRIPTIONS_PER_INSTANCE) {
       throw new ConflictError(`an instance can have at most ${MAX_SUBSCRIPTIONS_PER_INSTANCE} webhooks`);
     }
@@ -91,13 +91,14 @@ export class WebhookSubscriptions {
       updated_at: now,
     });
     this.cache.put(doc);
-    return { doc, secret, warnings: warnings(instance, doc.events) };
+    return { doc, secret, warnings: [...(warning ? [warning] : []), ...warnings(instance, doc.events)] };
   }
 
   async patch(instance: InstanceDoc, id: string, input: PatchWebhookInput): Promise<{ doc: WebhookSubscriptionDoc; warnings: string[] }> {
     const current = await this.get(instance._id, id);
     const fields: Partial<WebhookSubscriptionDoc> = {};
-    if (input.url !== undefined) fields.url = await this.checkUrl(input.url);
+    const checked = input.url !== undefined ? await this.checkUrl(input.url) : null;
+    if (checked) fields.url = checked.url;
     if (input.events !== undefined) fields.events = dedupe(input.events);
     if (input.secret !== undefined) Object.assign(fields, { secret: this.secret(input.secret), previous_secret: null, previous_secret_expires_at: null });
     if (input.headers !== undefined) fields.headers = toHeaderList(input.headers);
@@ -106,7 +107,7 @@ export class WebhookSubscriptions {
     let doc = current;
     if (Object.keys(fields).length > 0) doc = await this.save(id, fields);
     if (input.enabled !== undefined && input.enabled !== doc.enabled) doc = await this.setEnabled(doc, input.enabled, 'user', 'changed through the API');
-    return { doc, warnings: input.events !== undefined ? warnings(instance, doc.events) : [] };
+    return { doc, warnings: [...(checked?.warning ? [checked.warning] : []), ...(input.events !== undefined ? warnings(instance, doc.events) : [])] };
   }
 
   /**
@@ -214,9 +215,17 @@ export class WebhookSubscriptions {
     return doc;
   }
 
-  private async checkUrl(raw: string): Promise<string> {
+  /**
+   * A literal private address, or a host that resolves to one, is refused. A
+   * host that does not resolve is accepted with a warning: DNS may not be
+   * published yet, or the server is offline; every delivery checks the
+   * address it connects to anyway.
+   */
+  private async checkUrl(raw: string): Promise<{ url: string; warning: string | null }> {
     try {
-      return (await this.http.assertPublic(raw)).toString();
+      const { url, unresolved } = await this.http.screen(raw);
+      const warning = unresolved ? `url: ${unresolved}; the webhook is saved anyway, and its deliveries fail (and are retried) until the host resolves to a public address` : null;
+      return { url: url.toString(), warning };
     } catch (err) {
       if (err instanceof UrlRejectedError) throw new ValidationError('body.url', err.reason);
       throw err;

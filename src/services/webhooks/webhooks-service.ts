@@ -14,7 +14,7 @@ import { WebhookEventsRepo } from '../../store/repositories/webhook-events.js';
 import { WebhookSubscriptionsRepo } from '../../store/repositories/webhook-subscriptions.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Worker } from '../interval-worker.js';
-import { SafeHttp } from '../net/safe-http.js';
+import { SafeHttp, type Resolve } from '../net/safe-http.js';
 import type { EventSink } from '../ports.js';
 import { jobOf, WebhookDispatcher } from './dispatcher.js';
 import { applyLease, DELIVERY_LEASE, newLease } from '../../store/lease.js';
@@ -31,6 +31,8 @@ export interface WebhooksOptions {
   pollMs?: number;
   /** Other processes share the store: their claims may be live, and they change subscriptions too. */
   sharedStore: boolean;
+  /** How webhook hosts are resolved (the system resolver unless a test gives its own). */
+  resolve?: Resolve;
 }
 
 /** Subscriptions changed by other processes sharing the store show up within this. */
@@ -52,7 +54,7 @@ export class WebhooksService implements EventSink {
     private readonly options: WebhooksOptions,
   ) {
     const { config, log, clock } = options;
-    this.http = new SafeHttp({ allowLoopback: config.network.allowLoopbackUrls, timeoutMs: config.webhooks.timeoutMs });
+    this.http = new SafeHttp({ allowLoopback: config.network.allowLoopbackUrls, timeoutMs: config.webhooks.timeoutMs, resolve: options.resolve });
     this.deliveries = new WebhookDeliveriesRepo(store);
     this.events = new WebhookEventsRepo(store);
     this.subscriptionsRepo = new WebhookSubscriptionsRepo(store);

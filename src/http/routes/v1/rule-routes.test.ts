@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
+import { testResolver } from '../../../test-support/resolver.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
 
 describe('HTTP /v1/instances/:id/rules', () => {
@@ -119,5 +122,95 @@ describe('HTTP /v1/instances/:id/rules', () => {
     expect((await t.request('DELETE', path(`/${created.body.id}`), { token: stranger })).status).to.equal(404);
     expect((await t.request('GET', path('/not-an-id'), { token })).status).to.equal(400);
     expect((await t.request('GET', path(), {})).status).to.equal(401);
+  });
+});
+
+describe('HTTP /v1/instances/:id/rules: what a reply refers to is checked when the rule is saved', () => {
+  let t: TestServer;
+  let token: string;
+  let id: string;
+  const rules = (suffix = '') => `/v1/instances/${id}/rules${suffix}`;
+  const png = fs.readFileSync(path.resolve('fixtures/media/pixel.png')).toString('base64');
+  const pdf = fs.readFileSync(path.resolve('fixtures/media/doc.pdf')).toString('base64');
+  // no real DNS: these names resolve as given, every other name does not resolve
+  const dns = testResolver({ 'intranet.test': ['10.20.30.40'], 'metadata.test': ['::ffff:169.254.169.254'], 'cdn.test': ['8.8.8.8'] });
+
+  before(async () => {
+    t = await startTestServer({ app: { resolve: dns.resolve } });
+    token = (await t.owner()).token;
+    id = (await t.sandboxInstance(token)).id;
+  });
+  after(() => t.close({ cleanup: true }));
+
+  const rule = (reply: Record<string, unknown>) => ({ name: 'r', keywords: ['k'], reply });
+  async function refused(method: 'POST' | 'PATCH', p: string, body: unknown, field: string, message: RegExp): Promise<void> {
+    const res = await t.request(method, p, { token, json: body });
+    expect(res.status, `${JSON.stringify(body)} → ${res.text}`).to.equal(400);
+    expect(res.body.errors, JSON.stringify(body)).to.have.length(1);
+    expect(res.body.errors[0].field, JSON.stringify(body)).to.equal(field);
+    expect(res.body.errors[0].message, JSON.stringify(body)).to.match(message);
+  }
+
+  it('refuses media URLs on private and metadata addresses, as literals or by what the host resolves to', async () => {
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ image: { url: 'http://169.254.169.254/latest/meta-data/' } }, 'body.reply.image.url', /169\.254\.169\.254 is a link-local address/],
+      [{ image: { url: 'http://[::a9fe:a9fe]/x.jpg' } }, 'body.reply.image.url', /carrying 169\.254\.169\.254/],
+      [{ image: { url: 'https://intranet.test/logo.png' }, caption: 'Hi [name]' }, 'body.reply.image.url', /intranet\.test resolves to 10\.20\.30\.40, a private address/],
+      [{ video: { url: 'http://metadata.test/v.mp4' } }, 'body.reply.video.url', /carrying 169\.254\.169\.254/],
+      [{ audio: { url: 'http://127.0.0.1:9/a.mp3', ptt: true } }, 'body.reply.audio.url', /loopback/],
+      [{ document: { url: 'http://192.168.1.10/a.pdf', filename: 'a.pdf' } }, 'body.reply.document.url', /private/],
+      [{ sticker: { url: 'http://[fd00:ec2::254]/s.webp' } }, 'body.reply.sticker.url', /unique local/],
+      [{ buttons: { text: 'Pick', buttons: [{ type: 'reply', title: 'A' }], media: { url: 'http://10.0.0.1/b.png' } } }, 'body.reply.buttons.media.url', /private/],
+    ];
+    for (const [reply, field, message] of cases) await refused('POST', rules(), rule(reply), field, message);
+    expect((await t.request('GET', rules(), { token })).body.pagination.total).to.equal(0);
+  });
+
+  it("refuses another instance's media id, an unknown one, and one that does not fit the message type", async () => {
+    const upload = async (instanceToken: string, instanceId: string, json: Record<string, unknown>) => {
+      const res = await t.request('POST', `/v1/instances/${instanceId}/media`, { apiKey: instanceToken, json });
+      expect(res.status, res.text).to.equal(201);
+      return res.body.media_id as string;
+    };
+    const stranger = await t.sandboxInstance((await t.owner('stranger')).token);
+    const theirs = await upload(stranger.token, stranger.id, { type: 'image', base64: png, mimetype: 'image/png' });
+    const mine = await t.sandboxInstance(token);
+    const mineRules = `/v1/instances/${mine.id}/rules`;
+    const myPdf = await upload(mine.token, mine.id, { type: 'document', base64: pdf, mimetype: 'application/pdf' });
+
+    await refused('POST', mineRules, rule({ image: { media_id: theirs } }), 'body.reply.image.media_id', /no stored media of this instance/);
+    await refused('POST', mineRules, rule({ image: { media_id: 'aaaaaaaaaaaaaaaaaaaaaaaa' } }), 'body.reply.image.media_id', /no stored media of this instance/);
+    await refused('POST', mineRules, rule({ image: { media_id: myPdf } }), 'body.reply.image.media_id', /application\/pdf, which does not fit an? image/);
+    const ok = await t.request('POST', mineRules, { token, json: rule({ document: { media_id: myPdf }, caption: 'Your invoice, [name]' }) });
+    expect(ok.status, ok.text).to.equal(201);
+  });
+
+  it('refuses base64 media that does not fit, an unknown saved contact and mentions that are not numbers', async () => {
+    await refused('POST', rules(), rule({ image: { base64: pdf, mimetype: 'image/png' } }), 'body.reply.image.base64', /application\/pdf, which does not fit an? image/);
+    await refused('POST', rules(), rule({ contact: { contact_id: 'bbbbbbbbbbbbbbbbbbbbbbbb' } }), 'body.reply.contact.contact_id', /no saved contact/);
+    await refused('POST', rules(), rule({ text: 'Hi @team', mentions: ['not a number'] }), 'body.reply.mentions.0', /.+/);
+  });
+
+  it('accepts public URLs and hosts that do not resolve yet (they are checked again at every reply)', async () => {
+    for (const url of ['https://cdn.test/thanks.jpg', 'https://pictures.invalid/thanks.jpg', 'http://[2606:4700:4700::1111]/p.png']) {
+      const res = await t.request('POST', rules(), { token, json: rule({ image: { url } }) });
+      expect(res.status, `${url} → ${res.text}`).to.equal(201);
+    }
+    const withPng = await t.request('POST', rules(), { token, json: rule({ image: { base64: png, mimetype: 'image/png' } }) });
+    expect(withPng.status, withPng.text).to.equal(201);
+  });
+
+  it('checks a changed reply on PATCH, and leaves an unchanged one alone', async () => {
+    const created = await t.request('POST', rules(), { token, json: rule({ image: { url: 'https://cdn.test/a.jpg' } }) });
+    expect(created.status, created.text).to.equal(201);
+    const one = rules(`/${created.body.id}`);
+    await refused('PATCH', one, { reply: { image: { url: 'http://[::7f00:1]/a.jpg' } } }, 'body.reply.image.url', /carrying 127\.0\.0\.1/);
+    await refused('PATCH', one, { reply: { document: { url: 'https://intranet.test/a.pdf' } } }, 'body.reply.document.url', /resolves to 10\.20\.30\.40/);
+    // the host now resolves somewhere private: a keyword change does not re-judge the reply (it is judged again at every fetch)
+    dns.answer('cdn.test', ['10.0.0.1']);
+    const keywords = await t.request('PATCH', one, { token, json: { keywords: ['other'] } });
+    expect(keywords.status, keywords.text).to.equal(200);
+    await refused('PATCH', one, { reply: { image: { url: 'https://cdn.test/b.jpg' } } }, 'body.reply.image.url', /cdn\.test resolves to 10\.0\.0\.1/);
+    expect((await t.request('GET', one, { token })).body.reply).to.deep.equal({ image: { url: 'https://cdn.test/a.jpg' } });
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EVENT_TYPES } from '../../../domain/events.js';
+import { testResolver } from '../../../test-support/resolver.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
 import { eventually, WebhookReceiver } from '../../../test-support/webhook-receiver.js';
 
@@ -174,5 +175,82 @@ describe('webhook subscriptions API', () => {
       expect(schema.required).to.include.members(['id', 'type', 'instance_id', 'timestamp', 'data']);
     }
     expect(doc.paths).to.have.property('/v1/instances/{id}/webhooks/{wid}/deliveries/{did}/redeliver');
+  });
+});
+
+describe('webhook URLs at registration: private addresses refused, hosts that do not resolve yet accepted with a warning', () => {
+  let t: TestServer;
+  let token: string;
+  let id: string;
+  const hooks = (suffix = '') => `/v1/instances/${id}/webhooks${suffix}`;
+  // no real DNS: these names resolve as given, every other name (.invalid ones included) does not resolve
+  const dns = testResolver({ 'hooks.intranet.test': ['10.9.8.7'], 'dual.test': ['2606:4700:4700::1111', '::ffff:192.168.1.1'], 'hooks.partner.test': ['8.8.4.4'] });
+
+  before(async () => {
+    t = await startTestServer({ app: { resolve: dns.resolve } });
+    token = (await t.owner()).token;
+    id = (await t.sandboxInstance(token)).id;
+  });
+  after(() => t.close({ cleanup: true }));
+
+  it('refuses literal private addresses, in IPv4 and in the IPv6 forms that carry one (400 naming body.url)', async () => {
+    const cases: [string, RegExp][] = [
+      ['http://10.0.0.1/hook', /10\.0\.0\.1 is a private address/],
+      ['http://100.100.100.200/hook', /carrier-grade NAT/],
+      ['http://[::a9fe:a9fe]/latest', /carrying 169\.254\.169\.254 \(IPv4-compatible/],
+      ['http://[::7f00:1]:8080/hook', /carrying 127\.0\.0\.1/],
+      ['http://[64:ff9b::a00:1]/hook', /carrying 10\.0\.0\.1 \(NAT64/],
+      ['http://[2002:c0a8:101::1]/hook', /carrying 192\.168\.1\.1 \(6to4/],
+    ];
+    for (const [url, message] of cases) {
+      const res = await t.request('POST', hooks(), { token, json: { url, events: ['message.status'] } });
+      expect(res.status, `${url} → ${res.text}`).to.equal(400);
+      expect(res.body.errors).to.deep.equal([{ field: 'body.url', message: res.body.errors[0].message }]);
+      expect(res.body.errors[0].message, url).to.match(message);
+    }
+  });
+
+  it('refuses a host that resolves to a private address, even among public ones', async () => {
+    for (const [url, message] of [
+      ['https://hooks.intranet.test/tucan', /hooks\.intranet\.test resolves to 10\.9\.8\.7, a private address/],
+      ['https://dual.test/tucan', /dual\.test resolves to ::ffff:192\.168\.1\.1, an IPv6 address carrying 192\.168\.1\.1/],
+    ] as const) {
+      const res = await t.request('POST', hooks(), { token, json: { url, events: ['message.status'] } });
+      expect(res.status, `${url} → ${res.text}`).to.equal(400);
+      expect(res.body.errors[0].field).to.equal('body.url');
+      expect(res.body.errors[0].message).to.match(message);
+    }
+    expect((await t.request('GET', hooks(), { token })).body.webhooks).to.have.length(0);
+  });
+
+  it('accepts a host that does not resolve, with a warning, and a public one without', async () => {
+    const offline = await t.request('POST', hooks(), { token, json: { url: 'https://hooks.example.invalid/tucan', events: ['message.status'] } });
+    expect(offline.status, offline.text).to.equal(201);
+    expect(offline.body.url).to.equal('https://hooks.example.invalid/tucan');
+    expect(offline.body.warnings).to.have.length(1);
+    expect(offline.body.warnings[0]).to.match(/^url: host hooks\.example\.invalid does not resolve \(ENOTFOUND\); the webhook is saved anyway/);
+
+    const published = await t.request('POST', hooks(), { token, json: { url: 'https://hooks.partner.test/tucan', events: ['message.status'] } });
+    expect(published.status, published.text).to.equal(201);
+    expect(published.body.warnings).to.deep.equal([]);
+
+    // PATCH: the same three cases
+    const one = hooks(`/${published.body.id}`);
+    const moved = await t.request('PATCH', one, { token, json: { url: 'https://not-yet.example.invalid/hook' } });
+    expect(moved.status, moved.text).to.equal(200);
+    expect(moved.body.warnings[0]).to.match(/not-yet\.example\.invalid does not resolve/);
+    const inside = await t.request('PATCH', one, { token, json: { url: 'https://hooks.intranet.test/x' } });
+    expect(inside.status).to.equal(400);
+    expect(inside.body.errors[0].field).to.equal('body.url');
+    expect((await t.request('PATCH', one, { token, json: { url: 'https://hooks.partner.test/v2' } })).body.warnings).to.deep.equal([]);
+  });
+
+  it("takes seed 001's own registration example (a host that may not resolve here)", async () => {
+    const inst = await t.sandboxInstance(token);
+    // the seed's example body, with a secret of the length tucan requires (the example's "string" is a placeholder)
+    const res = await t.request('POST', '/api/webhooks/register', { apiKey: inst.token, json: { url: 'https://tuapp.com/webhook', events: ['message', 'ready'], secret: 'un-secreto-de-al-menos-24-caracteres' } });
+    expect(res.status, res.text).to.equal(201);
+    expect(res.body.success).to.equal(true);
+    expect(res.body.data).to.include({ url: 'https://tuapp.com/webhook', active: true });
   });
 });
