@@ -11,6 +11,23 @@ export const QueryBoolean = z
   .transform((v) => v === 'true' || v === '1')
   .meta({ type: 'boolean' });
 
+/** Seed 002's text variation. In a multipart or form body it comes as JSON text. */
+export const AiModificationsSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? jsonOr(v) : v),
+  z
+    .object({ useSynonyms: z.boolean().optional(), addEmojis: z.boolean().optional(), shuffleSentences: z.boolean().optional() })
+    .strict()
+    .meta({ id: 'AiModifications', description: "seed 002's text variation: synonyms (English and Spanish), fitting emojis, shuffled sentences" }),
+);
+
+function jsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 export const PaginationQuery = z
   .object({
     page: z.coerce.number().int().min(1).default(1),

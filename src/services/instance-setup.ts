@@ -7,13 +7,18 @@ import type { SettingsPatch } from '../domain/settings.js';
 import type { InstanceDoc } from '../store/repositories/instances.js';
 import type { InstancesService } from './instances.js';
 import type { LifecycleService, StatusView } from './lifecycle.js';
-import type { CreateWebhookInput } from './webhooks/subscription-input.js';
-import type { WebhookSubscriptions } from './webhooks/subscriptions.js';
+import type { LabelledInput, LabelledResult, WebhookSubscriptions } from './webhooks/subscriptions.js';
 
 export interface SetupInput {
-  /** The instance's webhook under `label` (created, or replaced if one has that label). */
-  webhook?: { label: string; input: Omit<CreateWebhookInput, 'description' | 'enabled'> };
+  /** The instance's webhook under `label`: created, or given this URL with these events added to those it had. */
+  webhook?: { label: string; input: LabelledInput };
   settings?: SettingsPatch;
+}
+
+export interface SetupResult {
+  status: StatusView;
+  /** What became of the webhook, when one was given. */
+  webhook: LabelledResult | null;
 }
 
 export class InstanceSetup {
@@ -23,9 +28,9 @@ export class InstanceSetup {
     private readonly lifecycle: LifecycleService,
   ) {}
 
-  async init(instance: InstanceDoc, input: SetupInput): Promise<StatusView> {
-    if (input.webhook) await this.webhooks.putLabelled(instance, input.webhook.label, input.webhook.input);
+  async init(instance: InstanceDoc, input: SetupInput): Promise<SetupResult> {
+    const webhook = input.webhook ? await this.webhooks.putLabelled(instance, input.webhook.label, input.webhook.input, 'merge') : null;
     if (input.settings && Object.keys(input.settings).length > 0) await this.instances.updateSettings(instance, input.settings);
-    return this.lifecycle.connect(instance);
+    return { status: await this.lifecycle.connect(instance), webhook };
   }
 }

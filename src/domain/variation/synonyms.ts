@@ -2,9 +2,11 @@
  * Synonym swaps. The thesaurus (built from WordNet by the variation
  * service) maps a common word to synonyms of its dominant sense only, so a
  * swap needs no part-of-speech tagging to stay plausible. Here the swap is
- * restricted further: only lowercase words (a capital may mark a name),
- * never protected tokens, and only in text that reads as English, since the
- * thesaurus is English. Articles before a swapped word are fixed (a/an).
+ * restricted further: only lowercase words (a capital may mark a name; a
+ * sentence's first word is the exception when `initial` lists it, i.e. it is
+ * a common word), never protected tokens. The caller picks the thesaurus by
+ * the text's language. English articles before a swapped word are fixed
+ * (a/an).
  */
 import type { Random } from '../random.js';
 import { applyCasing, casingOf, type Token } from './tokens.js';
@@ -14,33 +16,33 @@ export type Thesaurus = ReadonlyMap<string, readonly string[]>;
 /** Share of eligible words swapped in one copy: enough to vary, few enough to keep the author's voice. */
 const SWAP_RATE = 0.5;
 
-const ENGLISH = new Set(
-  'the a an and or but of to in on at for with from by is are was were be been am do does did have has had will would can could should may might must you your yours we our ours us i me my it its this that these those they them their he she his her there here what which who when where why how not no yes if then than so just very all any some more most only also now today tomorrow please thanks thank hello hi dear'.split(' '),
-);
-const ROMANCE = new Set(
-  'el la los las un una unos unas de del y o que en con por para es son está están estar ser su sus tu tus mi mis nuestro nuestra muy más pero como hola gracias buenos buenas le les lo se al ya hoy mañana usted ustedes le les nos o ou e da do dos das um uma com não você é está obrigado olá le les des et est sont pour avec dans sur vous nous bonjour merci'.split(' '),
-);
-
-/** True when the words are mostly English (the only language the thesaurus covers). */
-export function looksEnglish(tokens: readonly Token[]): boolean {
-  let english = 0;
-  let romance = 0;
-  let words = 0;
-  for (const t of tokens) {
-    if (t.kind !== 'word') continue;
-    words++;
-    const w = t.text.toLowerCase();
-    if (ENGLISH.has(w)) english++;
-    if (ROMANCE.has(w) || /[^\x00-\x7f]/.test(w)) romance++;
-  }
-  return english > romance && (english >= 2 || english / Math.max(1, words) >= 0.2);
-}
-
 function wantsAn(word: string): boolean {
   const w = word.toLowerCase();
   if (/^(hour|honest|honou?r|heir)/.test(w)) return true;
   if (/^(uni|use|usu|uti|ure|eu|one|once)/.test(w)) return false;
   return /^[aeiou]/.test(w);
+}
+
+const EMPTY: Thesaurus = new Map();
+
+export interface SwapOptions {
+  /** Words that may be swapped as a sentence's capitalised first word (common words, never names). */
+  initial?: Thesaurus;
+  /** Fix "a"/"an" before a swapped word (English only: Spanish "a" is a preposition). */
+  englishArticles?: boolean;
+}
+
+/** Whether token `i` is the first word of a sentence. */
+function startsSentence(tokens: readonly Token[], i: number): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const t = tokens[j];
+    if (t.kind === 'space') {
+      if (t.text.includes('\n')) return true;
+      continue;
+    }
+    return t.kind === 'punct' && /[.!?¡¿]$/.test(t.text);
+  }
+  return true;
 }
 
 /** The article token index right before `i` ("a"/"an" then one space), or -1. */
@@ -52,18 +54,21 @@ function articleBefore(tokens: readonly Token[], i: number): number {
 }
 
 /** Returns a copy of `tokens` with some words replaced by synonyms. */
-export function swapSynonyms(tokens: readonly Token[], thesaurus: Thesaurus, random: Random): Token[] {
+export function swapSynonyms(tokens: readonly Token[], thesaurus: Thesaurus, random: Random, options: SwapOptions = {}): Token[] {
+  const initial = options.initial ?? EMPTY;
   const out = tokens.map((t) => ({ ...t }));
   for (let i = 0; i < out.length; i++) {
     const t = out[i];
-    if (t.kind !== 'word' || casingOf(t.text) !== 'lower') continue;
-    const options = thesaurus.get(t.text);
-    if (!options || options.length === 0) continue;
+    if (t.kind !== 'word') continue;
+    const casing = casingOf(t.text);
+    const choices = casing === 'lower' ? thesaurus.get(t.text) : casing === 'capitalized' && startsSentence(out, i) ? initial.get(t.text.toLowerCase()) : undefined;
+    if (!choices || choices.length === 0) continue;
     // draw both numbers for every candidate word, so one swap decision does not shift the others
     const roll = random();
-    const choice = options[Math.floor(random() * options.length) % options.length];
+    const choice = choices[Math.floor(random() * choices.length) % choices.length];
     if (roll >= SWAP_RATE) continue;
-    t.text = applyCasing(choice, casingOf(t.text));
+    t.text = applyCasing(choice, casing);
+    if (!options.englishArticles) continue;
     const a = articleBefore(out, i);
     if (a >= 0) {
       const article = out[a].text;

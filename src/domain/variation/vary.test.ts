@@ -58,14 +58,32 @@ describe('text variation (pure)', () => {
     expect(outs.some((o) => o.includes('a large box'))).to.equal(true);
     expect(outs.some((o) => o.includes('a car and a big box'))).to.equal(true);
     for (const o of outs) {
-      // capitalised and upper-case words may be names or acronyms: never swapped
-      expect(o).to.match(/^We (help|aid|assist) you (buy|purchase) (a car|an automobile) and a (big|large) box\. Big deals, BIG savings\.$/);
+      // capitalised and upper-case words may be names or acronyms: never swapped (a sentence's first word only when it is an everyday word)
+      expect(o).to.match(/^We (help|aid|assist) you (buy|purchase) (a car|an automobile) and a (big|large) box\. (Big|Large) deals, BIG savings\.$/);
     }
   });
 
-  it('leaves non-English text unchanged by synonyms', () => {
-    const text = 'Hola [nombre], te ayudamos a comprar un car grande. ¡Gracias!';
-    for (const o of copies(text, { useSynonyms: true })) expect(o).to.equal(text);
+  it('leaves text in languages without a thesaurus unchanged by synonyms', () => {
+    for (const text of ['Olá [nome], obrigado pela sua compra de um car. Você vai receber em breve.', 'Bonjour [nom], merci pour votre car. Nous sommes avec vous.']) {
+      for (const o of copies(text, { useSynonyms: true })) expect(o).to.equal(text);
+    }
+  });
+
+  it('swaps Spanish words in Spanish text, without touching the preposition "a"', () => {
+    const outs = copies('Hola [nombre], te ayudamos a comprar productos con ofertas. ¡Gracias!', { useSynonyms: true }, 60);
+    for (const o of outs) expect(o).to.match(/^Hola \[nombre\], te ayudamos a (comprar|adquirir) (productos|artículos) con (ofertas|promociones)\. ¡Gracias!$/);
+    expect(new Set(outs).size).to.be.greaterThan(3);
+    // an English word in Spanish text is not swapped by the English thesaurus
+    for (const o of copies('Te ayudamos a comprar un car grande para tu familia.', { useSynonyms: true })) expect(o).to.contain('un car grande');
+  });
+
+  it("swaps a sentence's capitalised first word only when it is an everyday word, never a name", () => {
+    const outs = copies('Hello Great Lakes team! Great news: the big sale begins. Maybe we meet.', { useSynonyms: true }, 60);
+    expect(outs.some((o) => o.startsWith('Hi Great Lakes team!'))).to.equal(true);
+    expect(outs.some((o) => /! (Excellent|Fantastic|Wonderful|Terrific) news/.test(o))).to.equal(true);
+    expect(outs.some((o) => o.endsWith('Perhaps we meet.'))).to.equal(true);
+    // mid-sentence capitals (names) stay
+    for (const o of outs) expect(o).to.match(/^(Hello|Hi) Great Lakes team!/);
   });
 
   it('adds fitting emojis after sentence punctuation, never inside protected text, at most one per sentence', () => {

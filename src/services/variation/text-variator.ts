@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Random } from '../../domain/random.js';
+import { withEverydayEnglish } from '../../domain/variation/everyday-synonyms.js';
 import { varyText, type EmojiIndex, type Thesaurus } from '../../domain/variation/vary.js';
 import type { TextVariationOptions, TextVariator } from '../ports.js';
 import { buildEmojiIndex, loadEmojilib } from './emoji-index.js';
@@ -49,7 +50,7 @@ export class TextVariationService implements TextVariator {
   private getThesaurus(): Thesaurus {
     if (!this.thesaurus) {
       const started = performance.now();
-      this.thesaurus = (this.sources.thesaurus ?? (() => loadWordNetThesaurus(wordnetDir())))();
+      this.thesaurus = (this.sources.thesaurus ?? (() => withEverydayEnglish(loadWordNetThesaurus(wordnetDir()))))();
       this.loaded.thesaurus = { words: this.thesaurus.size, loadMs: Math.round(performance.now() - started) };
     }
     return this.thesaurus;

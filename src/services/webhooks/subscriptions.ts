@@ -20,6 +20,17 @@ export const MAX_SUBSCRIPTIONS_PER_INSTANCE = 20;
 /** After a rotation the old secret keeps signing this long, so receivers can switch without dropping events. */
 export const ROTATION_GRACE_MS = 24 * 3600_000;
 
+/** A labelled subscription's settings (seed 003's one webhook per instance). */
+export type LabelledInput = Omit<CreateWebhookInput, 'description' | 'enabled'>;
+
+export interface LabelledResult {
+  doc: WebhookSubscriptionDoc;
+  created: boolean;
+  /** The signing secret when the subscription was created now (never shown again), else null. */
+  secret: string | null;
+  warnings: string[];
+}
+
 export interface SubscriptionsOptions {
   defaultTimeoutMs: number;
   disableAfterDays: number;
@@ -115,14 +126,23 @@ export class WebhookSubscriptions {
    * the subscription whose description is `label`, or changes and re-enables
    * the existing one. Subscriptions made any other way are left alone.
    */
-  async putLabelled(instance: InstanceDoc, label: string, input: Omit<CreateWebhookInput, 'description' | 'enabled'>): Promise<{ doc: WebhookSubscriptionDoc; created: boolean; warnings: string[] }> {
+  /**
+   * The instance's subscription under `label`: created (its secret returned,
+   * the only time it is shown), or changed. `replace` sets what is given and
+   * clears the headers not given; `merge` changes the URL and adds the given
+   * events to those chosen before, keeping headers and timeout (seed 003's
+   * init, which names only a URL, must not undo what setWebhook chose).
+   */
+  async putLabelled(instance: InstanceDoc, label: string, input: LabelledInput, mode: 'replace' | 'merge' = 'replace'): Promise<LabelledResult> {
     const existing = (await this.repo.listByInstance(instance._id)).find((d) => d.description === label);
     if (!existing) {
-      const { doc, warnings: w } = await this.create(instance, { ...input, description: label });
-      return { doc, created: true, warnings: w };
+      const { doc, secret, warnings: w } = await this.create(instance, { ...input, description: label });
+      return { doc, created: true, secret, warnings: w };
     }
-    const { doc, warnings: w } = await this.patch(instance, existing._id, { ...input, headers: input.headers ?? {}, enabled: true });
-    return { doc, created: false, warnings: w };
+    const change: PatchWebhookInput =
+      mode === 'merge' ? { url: input.url, events: [...existing.events, ...(input.events ?? [])], enabled: true } : { ...input, headers: input.headers ?? {}, enabled: true };
+    const { doc, warnings: w } = await this.patch(instance, existing._id, change);
+    return { doc, created: false, secret: null, warnings: w };
   }
 
   async toggle(instance: InstanceDoc, id: string, enabled?: boolean): Promise<WebhookSubscriptionDoc> {

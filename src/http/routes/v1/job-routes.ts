@@ -9,7 +9,7 @@ import type { Api } from '../../api.js';
 import { IDEMPOTENCY_HEADER_DOC, idempotent } from '../../idempotent.js';
 import { byPath } from '../../kit/instance.js';
 import { defineRoute } from '../../route.js';
-import { InstanceParams, ObjectIdSchema, paginate, PaginationQuery } from '../../schemas.js';
+import { AiModificationsSchema, InstanceParams, ObjectIdSchema, paginate, PaginationQuery } from '../../schemas.js';
 import { PaginationSchema } from '../../views/message-view.js';
 import { RecipientSchema } from './message-input.js';
 
@@ -25,11 +25,6 @@ const BulkRecipientSchema = z.union([
     })
     .strict(),
 ]);
-
-const AiModificationsSchema = z
-  .object({ useSynonyms: z.boolean().optional(), addEmojis: z.boolean().optional(), shuffleSentences: z.boolean().optional() })
-  .strict()
-  .meta({ description: "seed 002's text variation, applied to each copy" });
 
 export const BulkSendSchema = z
   .object({

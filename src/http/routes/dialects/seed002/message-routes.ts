@@ -13,21 +13,17 @@ import type { Api } from '../../../api.js';
 import { withFieldNames } from '../../../kit/field-names.js';
 import { byCredential } from '../../../kit/instance.js';
 import { defineRoute } from '../../../route.js';
-import { paginate } from '../../../schemas.js';
+import { AiModificationsSchema, paginate } from '../../../schemas.js';
 import { PaginationSchema } from '../../../views/message-view.js';
 import { isoOrNull } from '../shared/envelope.js';
 import { plusPhone, SEED002_TAG } from './envelope.js';
-
-const AiModifications = z
-  .object({ useSynonyms: z.boolean().optional(), addEmojis: z.boolean().optional(), shuffleSentences: z.boolean().optional() })
-  .meta({ description: 'synonyms (English text), fitting emojis, shuffled sentences; applied once, to the stored text' });
 
 const ScheduleBody = z
   .object({
     phoneId: z.string().trim().min(1).max(120).meta({ description: 'the number with its country code, or a group JID', example: '+573001234567' }),
     message: z.string().min(1, 'must not be empty').max(65536),
     scheduledTime: z.string().trim().min(1).max(64).meta({ description: "ISO 8601 with offset ('2025-05-16T10:00:00.000Z')" }),
-    aiModifications: AiModifications.optional(),
+    aiModifications: AiModificationsSchema.optional().meta({ description: 'applied once, to the stored text' }),
   })
   .meta({ id: 'Seed002Schedule' });
 

@@ -87,6 +87,29 @@ describe('seed 003 dialect: instances (create, init, instance, list, logout, del
     expect((await t.request('GET', `/v1/instances/${inst._id}/webhooks`, { token: owner.token })).body.webhooks).to.have.length(1);
   });
 
+  it("init's webhookUrl adds its events to those setWebhook chose, keeps its headers, and shows the secret only when it creates the webhook", async () => {
+    const inst = await create(owner.token, { engine: 'sandbox' });
+    const session = { session_id: inst._id, access_token: inst.settings.access_token };
+    const set = await t.request('PUT', '/whatsapp/setWebhook', curlData({ ...session, webhook_url: receiver.url, events: ['onAnyMessage', 'message.status'], requestConfig: { headers: { 'X-Receiver': 'r1' }, timeout: 5000 } }));
+    expect(set.status, set.text).to.equal(204);
+    expect(set.headers.get('x-tucan-webhook-secret')).to.match(/^whsec_/);
+    const res = await t.request('POST', '/whatsapp/init', curlData({ ...session, config: { webhookUrl: `${receiver.url}/moved` } }));
+    expect(res.status, res.text).to.equal(204);
+    expect(res.headers.get('x-tucan-webhook-secret')).to.equal(null);
+    expect(res.headers.get('x-tucan-webhook-id')).to.equal(set.headers.get('x-tucan-webhook-id'));
+    const hooks = (await t.request('GET', `/v1/instances/${inst._id}/webhooks`, { token: owner.token })).body.webhooks;
+    expect(hooks).to.have.length(1);
+    expect(hooks[0].url).to.equal(`${receiver.url}/moved`);
+    expect(hooks[0].events).to.have.members(['onAnyMessage', 'message.status', 'onMessage', 'connection.update']);
+    expect(hooks[0]).to.deep.include({ headers: { 'X-Receiver': 'r1' }, timeout_ms: 5000 });
+
+    // on an instance without one, init creates it and its answer carries the secret
+    const fresh = await create(owner.token, { engine: 'sandbox' });
+    const first = await t.request('POST', '/whatsapp/init', curlData({ session_id: fresh._id, access_token: fresh.settings.access_token, config: { webhookUrl: receiver.url } }));
+    expect(first.status, first.text).to.equal(204);
+    expect(first.headers.get('x-tucan-webhook-secret')).to.match(/^whsec_/);
+  });
+
   it('init refuses a bad webhookUrl before changing anything', async () => {
     const inst = await create(owner.token, { engine: 'sandbox' });
     const res = await t.request('POST', '/whatsapp/init', { token: owner.token, json: { session_id: inst._id, access_token: '', config: { multiDevice: true, setWebhook: true, webhookUrl: 'valid_url' } } });

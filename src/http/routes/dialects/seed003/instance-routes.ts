@@ -13,6 +13,7 @@ import { InstanceParams } from '../../../schemas.js';
 import { withFieldNames } from '../../../kit/field-names.js';
 import { envelope, ok, SEED003_TAG } from './envelope.js';
 import { blank, SESSION_JSON } from './send.js';
+import { webhookHeaders, WEBHOOK_HEADERS_DOC } from './webhook-headers.js';
 import { SEED003_WEBHOOK_LABEL } from './settings-routes.js';
 import { bySession, sessionFields, SessionQuery } from './session.js';
 import { instanceRecord, InstanceRecordSchema } from './views.js';
@@ -86,18 +87,19 @@ export function seed003InstanceRoutes(s: Pick<Api, 'instances' | 'lifecycle' | '
       path: '/whatsapp/init',
       summary: 'Init Instance: connect it (a QR follows for Baileys instances), applying config',
       description:
-        'config.multiDevice → actions.multi_device; config.setWebhook → actions.send_webhook; config.webhookUrl (unless setWebhook is false) sets the webhook as PUT /whatsapp/setWebhook does, for onMessage and connection.update. ' +
+        'config.multiDevice → actions.multi_device; config.setWebhook → actions.send_webhook; config.webhookUrl (unless setWebhook is false) sets the webhook of PUT /whatsapp/setWebhook: ' +
+        'its URL, with onMessage and connection.update added to the events chosen there (its headers and timeout are kept). ' +
         'Native: POST /v1/instances/{id}/connect (and the settings and webhooks APIs).',
       body: InitBody,
-      responses: { 204: { description: 'Connecting (or connected)' } },
+      responses: { 204: { description: `Connecting (or connected). With config.webhookUrl: ${WEBHOOK_HEADERS_DOC}` } },
       instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
         const { instance } = req;
         const config = req.body.config ?? {};
         const webhook = config.webhookUrl !== undefined && config.setWebhook !== false ? { label: SEED003_WEBHOOK_LABEL, input: { url: config.webhookUrl, events: ['onMessage', 'connection.update'] } } : undefined;
         const actions = { ...(config.multiDevice !== undefined ? { multi_device: config.multiDevice } : {}), ...(config.setWebhook !== undefined ? { send_webhook: config.setWebhook } : {}) };
-        await withFieldNames({ 'body.url': 'body.config.webhookUrl' }, () => s.setup.init(instance, { webhook, settings: Object.keys(actions).length > 0 ? { actions } : undefined }));
-        return { status: 204 };
+        const result = await withFieldNames({ 'body.url': 'body.config.webhookUrl' }, () => s.setup.init(instance, { webhook, settings: Object.keys(actions).length > 0 ? { actions } : undefined }));
+        return { status: 204, headers: webhookHeaders(result.webhook) };
       },
     }),
     defineRoute({

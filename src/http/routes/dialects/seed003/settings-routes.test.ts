@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { startTestServer, type TestServer } from '../../../../test-support/test-server.js';
 import { eventually, WebhookReceiver } from '../../../../test-support/webhook-receiver.js';
@@ -160,6 +161,37 @@ describe('seed 003 dialect: settings PUTs and setWebhook', () => {
 
       const info = await t.request('GET', `/whatsapp/instance?session_id=${bot.id}&access_token=${encodeURIComponent(bot.token)}`);
       expect(info.body.data.instance_data.webhookUrl).to.equal(receiver.url);
+    });
+
+    it('the answer that creates it carries the signing secret, which verifies deliveries; rotation goes through the webhook id', async () => {
+      const owner = await t.owner('secret');
+      const bot = await t.sandboxInstance(owner.token);
+      await t.request('PUT', '/whatsapp/updateActions', { ...curlData({ session_id: bot.id, access_token: bot.token, send_webhook: true }) });
+      const res = await t.request('PUT', '/whatsapp/setWebhook', { ...curlData({ session_id: bot.id, access_token: bot.token, webhook_url: receiver.url }) });
+      expect(res.status, res.text).to.equal(204);
+      const secret = res.headers.get('x-tucan-webhook-secret');
+      const id = res.headers.get('x-tucan-webhook-id');
+      expect(secret).to.match(/^whsec_[A-Za-z0-9+/]+=*$/);
+      expect(res.headers.get('cache-control')).to.equal('no-store');
+      expect((await t.request('GET', `/v1/instances/${bot.id}/webhooks`, { token: owner.token })).body.webhooks.map((h: { id: string }) => h.id)).to.deep.equal([id]);
+
+      const from = receiver.requests.length;
+      await t.request('POST', `/v1/instances/${bot.id}/sandbox/messages`, { token: owner.token, json: { from: '2348179803743', text: 'verify me' } });
+      const delivery = await eventually(async () => receiver.requests.slice(from).find((r) => JSON.parse(r.body).type === 'message.received'));
+      // Standard Webhooks, computed here independently of tucan's signer
+      const signed = `${delivery.headers['webhook-id']}.${delivery.headers['webhook-timestamp']}.${delivery.body}`;
+      const expected = createHmac('sha256', Buffer.from(secret!.slice('whsec_'.length), 'base64')).update(signed).digest('base64');
+      expect(String(delivery.headers['webhook-signature']).split(' ')).to.include(`v1,${expected}`);
+
+      // changed later: the secret is not shown again
+      const again = await t.request('PUT', '/whatsapp/setWebhook', { ...curlData({ session_id: bot.id, access_token: bot.token, webhook_url: receiver.url, events: ['onAnyMessage'] }) });
+      expect(again.status).to.equal(204);
+      expect(again.headers.get('x-tucan-webhook-secret')).to.equal(null);
+      expect(again.headers.get('x-tucan-webhook-id')).to.equal(id);
+      // the documented rotation, with the instance's own access_token
+      const rotated = await t.request('POST', `/v1/instances/${bot.id}/webhooks/${id}/rotate-secret`, { apiKey: bot.token });
+      expect(rotated.status, rotated.text).to.equal(200);
+      expect(rotated.body.secret).to.match(/^whsec_/).and.not.equal(secret);
     });
 
     it('setting it again changes the same webhook (an instance has one), by token alone too', async () => {

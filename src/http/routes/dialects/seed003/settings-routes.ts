@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ActionsSchema, ActiveDaysSchema, ActiveHoursSchema, GeneralSettingsSchema, type SettingsPatch } from '../../../../domain/settings.js';
 import { ValidationError } from '../../../../services/errors.js';
 import type { Api } from '../../../api.js';
+import { webhookHeaders, WEBHOOK_HEADERS_DOC } from './webhook-headers.js';
 import { WebhookEventsSchema, WebhookHeadersSchema, WebhookUrlSchema } from '../../../../services/webhooks/subscription-input.js';
 import { defineRoute } from '../../../route.js';
 import { withFieldNames } from '../../../kit/field-names.js';
@@ -103,18 +104,18 @@ export function seed003SettingsRoutes(s: Pick<Api, 'instances' | 'webhooks'>) {
       summary: "Set Webhook: the instance's webhook URL, events and request headers",
       description:
         "Creates the instance's seed 003 webhook, or changes it when set before (other webhooks, made through /v1, are left alone). Deliveries are signed (Standard Webhooks); " +
-        'inbound message events also need actions.send_webhook (PUT /whatsapp/updateActions), and a reason is given in X-Tucan-Warning when it is off. Native: POST /v1/instances/{id}/webhooks.',
+        'inbound message events also need actions.send_webhook (PUT /whatsapp/updateActions), and a reason is given in X-Tucan-Warning when it is off. ' +
+        'The answer that creates it carries its signing secret in X-Tucan-Webhook-Secret. Native: POST /v1/instances/{id}/webhooks.',
       query: SessionQuery,
       body: WebhookBody,
-      responses: { 204: { description: 'Set' } },
+      responses: { 204: { description: `Set. ${WEBHOOK_HEADERS_DOC}` } },
       instance: bySession({ field: 'body.session_id' }),
       handler: async (req) => {
         const { instance } = req;
         const { webhook_url, events, requestConfig } = req.body;
         const input = { url: webhook_url, events: events ?? ['onMessage'], ...(requestConfig?.headers ? { headers: requestConfig.headers } : {}), ...(requestConfig?.timeout ? { timeout_ms: requestConfig.timeout } : {}) };
-        const { warnings } = await withFieldNames({ 'body.url': 'body.webhook_url' }, () => s.webhooks.subscriptions.putLabelled(instance, SEED003_WEBHOOK_LABEL, input));
-        const headers: Record<string, string> = warnings.length ? { 'X-Tucan-Warning': warnings.join(' ') } : {};
-        return { status: 204, headers };
+        const result = await withFieldNames({ 'body.url': 'body.webhook_url' }, () => s.webhooks.subscriptions.putLabelled(instance, SEED003_WEBHOOK_LABEL, input));
+        return { status: 204, headers: webhookHeaders(result) };
       },
     }),
   ];

@@ -125,6 +125,25 @@ describe('POST /api/messages/send, shared by seed 001 (X-API-Key) and seed 002 (
     expect(texts).to.deep.equal(['cookie + phone', 'cookie + form', 'key + multipart', 'key + form']);
   });
 
+  it('seed 002: aiModifications vary the sent text as on /api/messages/schedule (JSON, or JSON text in multipart); a bad one is a 400', async () => {
+    const { browser, instanceId } = await seed002User();
+    const text = 'Hi! We are having a big sale this weekend. Come visit our store and get great discounts on all products.';
+    const mods = { useSynonyms: true };
+    for (let i = 0; i < 6; i++) {
+      const res = await browser.request('POST', '/api/messages/send', i % 2 ? { json: { phoneId: '+573001234567', message: text, aiModifications: mods } } : { body: form({ phoneId: '+573001234567', message: text, aiModifications: JSON.stringify(mods) }) });
+      expect(res.status, res.text).to.equal(200);
+    }
+    const sent = (await t.app.modules.engines.sandbox.listSent(instanceId)).map((m) => m.content.text as string);
+    expect(sent).to.have.length(6);
+    // each copy varied on its own (not the text as written every time), keeping the numbers of words and sentences
+    expect(sent.filter((s) => s !== text), sent.join('\n')).to.not.be.empty;
+    for (const s of sent) expect(s.split(/\s+/).length).to.equal(text.split(/\s+/).length);
+
+    const bad = await browser.request('POST', '/api/messages/send', { json: { phoneId: '+573001234567', message: text, aiModifications: { useSynonym: true } } });
+    expect(bad.status).to.equal(400);
+    expect(JSON.stringify(bad.body)).to.contain('aiModifications.useSynonym');
+  });
+
   it('answers bad input with 400 naming the field the caller used, with both error and message', async () => {
     const owner = await t.owner();
     const inst = await t.sandboxInstance(owner.token);

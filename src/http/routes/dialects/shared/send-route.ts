@@ -21,6 +21,7 @@ import { withFieldNames } from '../../../kit/field-names.js';
 import { byCredential } from '../../../kit/instance.js';
 import { sendOutcome } from '../../../kit/send-outcome.js';
 import { defineRoute, type UploadedFile } from '../../../route.js';
+import { AiModificationsSchema } from '../../../schemas.js';
 import { toSendInput } from '../../v1/message-input.js';
 import { isoOrNull, SHARED_TAG } from './envelope.js';
 
@@ -33,6 +34,9 @@ const SendBody = z
     phoneId: z.string().trim().min(1).max(120).optional().meta({ description: "seed 002: the number with its country code ('+573001234567')", example: '+573001234567' }),
     message: z.string().max(65536).optional().meta({ description: 'the text; with a mediaFile, its caption (required without a file)' }),
     scheduledTime: z.string().trim().min(1).max(64).optional().meta({ description: "seed 002: ISO 8601 with offset ('2025-05-16T10:00:00.000Z'); the message is stored and sent then" }),
+    aiModifications: AiModificationsSchema.optional().meta({
+      description: 'seed 002: vary the text (or the caption) once, as /api/messages/schedule does; in a multipart or form body, as JSON text',
+    }),
   })
   .superRefine((b, ctx) => {
     if (b.phone === undefined && b.phoneId === undefined) ctx.addIssue({ code: 'custom', path: ['phone'], message: 'is required (seed 002 clients send it as phoneId)' });
@@ -54,12 +58,12 @@ const SendAnswer = z
 
 const ErrorSchema = z.object({ success: z.literal(false), error: z.string(), message: z.string(), errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(), request_id: z.string() });
 
-/** The native send input for this request, refusing what the seeds do not allow. */
-function toInput(body: SendBody, files: UploadedFile[]): SendMessageInput {
+/** The native send input for this request, refusing what the seeds do not allow; `vary` applies aiModifications. */
+function toInput(body: SendBody, files: UploadedFile[], vary: (text: string) => string): SendMessageInput {
   const stray = files.find((f) => f.field !== 'mediaFile');
   if (stray) throw new ValidationError(stray.field, 'is not a known file field (send the file as mediaFile)');
   const to = (body.phone ?? body.phoneId)!;
-  const message = body.message === '' ? undefined : body.message;
+  const message = body.message === '' || body.message === undefined ? undefined : vary(body.message);
   const schedule = body.scheduledTime !== undefined ? { schedule_at: body.scheduledTime } : {};
   if (files.length === 0) {
     if (message === undefined || message.trim() === '') throw new ValidationError('body.message', 'is required');
@@ -87,7 +91,7 @@ function answer(doc: OutboxMessageDoc) {
   };
 }
 
-export function sharedRoutes(s: Pick<Api, 'config' | 'outbox'>) {
+export function sharedRoutes(s: Pick<Api, 'config' | 'outbox' | 'variation'>) {
   const maxUpload = Math.max(...Object.values(s.config.media.maxBytes));
   return [
     defineRoute({
@@ -112,7 +116,9 @@ export function sharedRoutes(s: Pick<Api, 'config' | 'outbox'>) {
         503: { description: 'WhatsApp is not connected', schema: ErrorSchema },
       },
       handler: async ({ instance, body, files }) => {
-        const doc = await withFieldNames(fieldNames(body), async () => s.outbox.send(instance, toInput(body, files)));
+        const mods = body.aiModifications;
+        const vary = (text: string) => (mods ? s.variation.vary(text, mods, Math.random) : text);
+        const doc = await withFieldNames(fieldNames(body), async () => s.outbox.send(instance, toInput(body, files, vary)));
         return { body: answer(doc) };
       },
     }),
