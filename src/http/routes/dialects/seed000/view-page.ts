@@ -62,9 +62,9 @@ export function seed000ViewRoutes(s: Pick<Api, 'outbox' | 'lifecycle'>) {
       accepts: ['form', 'multipart'],
       responses: { 200: { description: 'Sent: the form again, with the outcome', contentType: 'text/html' }, ...errorResponses(503) },
       handler: async ({ instance, body }) => {
-        const parsed = SendBody.safeParse(body);
+        const parsed = SendBody.safeParse(body, { reportInput: true });
         if (!parsed.success) {
-          const problems = issuesToProblems('body', parsed.error.issues);
+          const problems = issuesToProblems('body', parsed.error.issues, SendBody);
           return html(400, sendForm(instance.name, s.lifecycle.status(instance), body, { ok: false, text: heading(400), problems }));
         }
         const { code, phone, message } = parsed.data;
