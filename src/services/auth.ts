@@ -10,7 +10,9 @@ import type { OwnerDoc, OwnersRepo } from '../store/repositories/owners.js';
 import type { SessionsRepo } from '../store/repositories/sessions.js';
 import type { InstancesRepo } from '../store/repositories/instances.js';
 import { keyMatches, keyPrefix, looksLikeKey } from './api-keys.js';
-import { ConflictError, UnauthorizedError } from './errors.js';
+import { ConcurrencyGate } from './concurrency-gate.js';
+import { ConflictError, TooManyRequestsError, UnauthorizedError } from './errors.js';
+import { LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import type { Principal } from './principal.js';
 
@@ -33,6 +35,10 @@ export interface AuthOptions {
   jwtSecret: string;
   tokenTtlSeconds: number;
   scrypt: ScryptParams;
+  /** Failed logins per account before it is locked for a while (LOGIN_THROTTLE unless given). */
+  loginThrottle?: LoginThrottleOptions;
+  /** Password hashes computed at once; a few more wait, the rest get 429 (default 2 and 16). */
+  hashing?: { limit: number; queue: number };
 }
 
 interface Claims {
@@ -43,6 +49,8 @@ interface Claims {
 export class AuthService {
   /** Verified against when the login is unknown, so timing does not reveal which field was wrong. */
   private dummyHash: Promise<string>;
+  private readonly throttle: LoginThrottle;
+  private readonly hashing: ConcurrencyGate;
 
   constructor(
     private readonly owners: OwnersRepo,
@@ -52,13 +60,16 @@ export class AuthService {
     private readonly clock: () => number = Date.now,
   ) {
     this.dummyHash = hashPassword(randomUUID(), options.scrypt);
+    this.throttle = new LoginThrottle(options.loginThrottle ?? LOGIN_THROTTLE);
+    const { limit, queue } = options.hashing ?? { limit: 2, queue: 16 };
+    this.hashing = new ConcurrencyGate({ limit, queue, retryAfterSeconds: 1, what: 'logins and registrations' });
   }
 
   async register(input: RegisterInput): Promise<OwnerDoc> {
     const taken = await this.owners.existing(input.username, input.email);
     if (taken.username) throw new ConflictError('username is already registered', 'body.username');
     if (taken.email) throw new ConflictError('email is already registered', 'body.email');
-    const password_hash = await hashPassword(input.password, this.options.scrypt);
+    const password_hash = await this.hashing.run(() => hashPassword(input.password, this.options.scrypt));
     try {
       return await this.owners.insert(
         { name: input.name, phone: input.phone, email: input.email, username: input.username, password_hash, gst: input.gst ?? null },
@@ -71,10 +82,26 @@ export class AuthService {
     }
   }
 
+  /**
+   * A locked account answers 429 without its password being checked, so a
+   * correct password is refused too until the wait is over.
+   */
   async login(login: string, password: string): Promise<LoginResult> {
     const owner = await this.owners.byLogin(login);
-    const ok = await verifyPassword(password, owner?.password_hash ?? (await this.dummyHash));
-    if (!owner || !ok) throw new UnauthorizedError('invalid login or password');
+    // one count per account, whether it is named by username or e-mail
+    const account = owner ? `owner:${owner._id}` : `login:${login.trim().toLowerCase()}`;
+    const wait = this.throttle.waitFor(account, this.clock());
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new TooManyRequestsError(seconds, `too many failed logins for this account; retry in ${seconds} s`);
+    }
+    const hash = owner?.password_hash ?? (await this.dummyHash);
+    const ok = await this.hashing.run(() => verifyPassword(password, hash));
+    if (!owner || !ok) {
+      this.throttle.failed(account, this.clock());
+      throw new UnauthorizedError('invalid login or password');
+    }
+    this.throttle.succeeded(account);
     const now = this.clock();
     const jti = randomUUID();
     const expires_at = now + this.options.tokenTtlSeconds * 1000;

@@ -73,8 +73,8 @@ export class PayloadTooLargeError extends ServiceError {
 }
 
 export class TooManyRequestsError extends ServiceError {
-  constructor(retryAfterSeconds: number) {
-    super(429, 'Too many requests', `rate limit exceeded; retry in ${retryAfterSeconds} s`, [], { 'Retry-After': String(retryAfterSeconds) });
+  constructor(retryAfterSeconds: number, message = `rate limit exceeded; retry in ${retryAfterSeconds} s`) {
+    super(429, 'Too many requests', message, [], { 'Retry-After': String(retryAfterSeconds) });
   }
 }
 

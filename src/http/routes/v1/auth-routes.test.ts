@@ -152,3 +152,68 @@ describe('HTTP auth rate limiting', () => {
     }
   });
 });
+
+describe('HTTP per-account login throttle', () => {
+  let t: TestServer;
+  before(async () => {
+    // behind a proxy: each request may come from another address
+    t = await startTestServer({ config: { server: { trustProxy: true } } });
+  });
+  after(() => t.close({ cleanup: true }));
+
+  let ip = 0;
+  const from = () => ({ 'x-forwarded-for': `203.0.113.${++ip % 250}` });
+  const register = (u: string) => t.request('POST', '/v1/auth/register', { json: { name: 'Ana', phone: '+59171234567', email: `${u}@example.com`, username: u, password: 'correct horse' } });
+  const login = (username: string, password: string) => t.request('POST', '/v1/auth/login', { headers: from(), json: { username, password } });
+
+  it('after 10 failures from any addresses, the account answers 429 with Retry-After, even to its password, in every dialect', async () => {
+    expect((await register('victim')).status).to.equal(201);
+    expect((await register('bystander')).status).to.equal(201);
+    const statuses: number[] = [];
+    // by username and by e-mail: one account
+    for (let i = 0; i < 10; i++) statuses.push((await login(i % 2 ? 'victim' : 'VICTIM@example.com', `guess-${i}`)).status);
+    expect(statuses).to.deep.equal(Array(10).fill(401));
+
+    const locked = await login('victim', 'correct horse');
+    expect(locked.status).to.equal(429);
+    expect(Number(locked.headers.get('retry-after'))).to.equal(60);
+    expect(locked.body.detail).to.match(/too many failed logins for this account/);
+    const seed002 = await t.request('POST', '/api/auth/login', { headers: from(), json: { username: 'victim', password: 'correct horse' } });
+    expect(seed002.status).to.equal(429);
+    expect(seed002.headers.get('retry-after')).to.equal('60');
+    expect(seed002.body).to.include({ success: false });
+    // other accounts log in as usual
+    expect((await login('bystander', 'correct horse')).status).to.equal(200);
+  });
+
+  it('a successful login clears the count', async () => {
+    expect((await register('forgetful')).status).to.equal(201);
+    for (let i = 0; i < 9; i++) expect((await login('forgetful', `nope-${i}`)).status).to.equal(401);
+    expect((await login('forgetful', 'correct horse')).status).to.equal(200);
+    for (let i = 0; i < 9; i++) expect((await login('forgetful', `nope-${i}`)).status).to.equal(401);
+    expect((await login('forgetful', 'correct horse')).status).to.equal(200);
+  });
+
+  it('a flood of failed logins gets 429s, never 5xx, and a real login still gets an answer', async () => {
+    // a slow hash, as in production, so the flood overlaps
+    const slow = await startTestServer({ config: { server: { trustProxy: true }, auth: { scrypt: { N: 32768, r: 8, p: 1 } } } });
+    try {
+      const reg = await slow.request('POST', '/v1/auth/register', { json: { name: 'Ana', phone: '+59171234567', email: 'real@example.com', username: 'real', password: 'correct horse' } });
+      expect(reg.status).to.equal(201);
+      const flood = Array.from({ length: 40 }, (_, i) => slow.request('POST', '/v1/auth/login', { headers: { 'x-forwarded-for': `198.51.100.${i}` }, json: { username: `nobody${i}`, password: 'whatever' } }));
+      const real = slow.request('POST', '/v1/auth/login', { headers: { 'x-forwarded-for': '192.0.2.1' }, json: { username: 'real', password: 'correct horse' } });
+      const answers = await Promise.all([...flood, real]);
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.every((s) => s < 500), statuses.join(',')).to.equal(true);
+      expect(statuses.slice(0, 40).every((s) => s === 401 || s === 429), statuses.join(',')).to.equal(true);
+      const refused = answers.filter((a) => a.status === 429);
+      expect(refused.length, statuses.join(',')).to.be.greaterThan(0);
+      for (const r of refused) expect(r.headers.get('retry-after')).to.equal('1');
+      expect([200, 429]).to.include((await real).status);
+      // once the flood is over, the real login works
+      expect((await slow.request('POST', '/v1/auth/login', { json: { username: 'real', password: 'correct horse' } })).status).to.equal(200);
+    } finally {
+      await slow.close({ cleanup: true });
+    }
+  });
+});
