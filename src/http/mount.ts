@@ -10,7 +10,7 @@
  */
 import type Koa from 'koa';
 import type { Router } from '@koa/router';
-import { ForbiddenError, NotConnectedError, UnauthorizedError } from '../services/errors.js';
+import { ForbiddenError, NotConnectedError, ServiceError, UnauthorizedError } from '../services/errors.js';
 import type { Principal } from '../services/principal.js';
 import { bodyParser, type BodyLimits } from './middleware/body.js';
 import { problemJson, sendProblem } from './middleware/problem.js';
@@ -27,6 +27,8 @@ export interface MountContext {
   /** Every mounted route, for the OpenAPI document. */
   registry: AnyRoute[];
 }
+
+const CREDENTIALS_REQUIRED = 'credentials required: Authorization: Bearer <token> or X-API-Key';
 
 /** The credential presented, in order of precedence: X-API-Key, Authorization, ?access_token (pages only), cookie, then one a quirk found in the body. */
 export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQuery: boolean): string | null {
@@ -45,7 +47,7 @@ export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQ
 export async function resolvePrincipal(ctx: Koa.Context, route: Pick<AnyRoute, 'auth' | 'queryToken'>, mc: MountContext): Promise<Principal | null> {
   if (route.auth === 'public') return null;
   const credential = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false);
-  if (!credential) throw new UnauthorizedError('credentials required: Authorization: Bearer <token> or X-API-Key');
+  if (!credential) throw new UnauthorizedError(CREDENTIALS_REQUIRED);
   const principal = await mc.lookup.auth.authenticate(credential);
   if (route.auth === 'owner' && principal.kind !== 'owner') throw new ForbiddenError("this route needs the owner's login, not an instance token");
   return principal;
@@ -63,7 +65,15 @@ function writeResult(ctx: Koa.Context, result: RouteResult | void): void {
 
 export function mount(router: Router, group: RouteGroup, mc: MountContext): void {
   const formatError = group.formatError ?? problemJson;
-  const reword = group.notConnected;
+  const { notConnected, credentials } = group;
+  // a refusal in the group's words: its own routes and fields, never another dialect's
+  const reword = (err: unknown, ctx: Koa.Context): unknown => (notConnected && err instanceof NotConnectedError ? err.worded(notConnected(err, ctx)) : err);
+  // a credential missing or refused, with how this group's clients authenticate (a wrong password at login is not this)
+  const credentialHint = (err: unknown, ctx: Koa.Context): unknown => {
+    if (!credentials || !(err instanceof UnauthorizedError)) return err;
+    const message = err.message === CREDENTIALS_REQUIRED ? `credentials required: ${credentials(ctx)}` : `${err.message}; ${credentials(ctx)}`;
+    return new ServiceError(err.status, err.title, message, err.errors, err.headers, err.type);
+  };
   for (const route of group.routes) {
     mc.registry.push(route);
     const quirks = group.quirks?.(route) ?? {};
@@ -72,7 +82,7 @@ export function mount(router: Router, group: RouteGroup, mc: MountContext): void
       try {
         await next();
       } catch (err) {
-        sendProblem(ctx, reword && err instanceof NotConnectedError ? err.worded(reword(err)) : err, formatError);
+        sendProblem(ctx, reword(err, ctx), formatError);
       }
     });
     if (route.rateLimit) {
@@ -82,7 +92,11 @@ export function mount(router: Router, group: RouteGroup, mc: MountContext): void
     }
     chain.push(...(quirks.beforeCredentials ?? []));
     chain.push(async (ctx, next) => {
-      ctx.state.principal = await resolvePrincipal(ctx, route, mc);
+      try {
+        ctx.state.principal = await resolvePrincipal(ctx, route, mc);
+      } catch (err) {
+        throw credentialHint(err, ctx);
+      }
       await next();
     });
     const parseBody = bodyFor(route, mc.limits);

@@ -150,8 +150,10 @@ export interface RouteGroup {
   routes: AnyRoute[];
   /** How the group's errors are enveloped (the native API uses problem+json). */
   formatError?: ErrorFormatter;
-  /** "WhatsApp is not connected" in the group's words (its way to link, its way to send later). */
-  notConnected?: (err: NotConnectedError) => string;
+  /** "WhatsApp is not connected" in the group's words (its way to link, its way to send later), for this caller. */
+  notConnected?: (err: NotConnectedError, ctx: Koa.Context) => string;
+  /** How this group's clients authenticate, told with every 401 (the native answer names Bearer and X-API-Key). */
+  credentials?: (ctx: Koa.Context) => string;
   /** The dialect's quirks, for those of its routes that need them. */
   quirks?: (route: AnyRoute) => Quirks;
 }

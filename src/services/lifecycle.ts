@@ -8,6 +8,7 @@ import { EngineSendError, type ConnectionUpdate, type EngineStatus, type Profile
 import type { InstanceDoc, InstancesRepo } from '../store/repositories/instances.js';
 import type { EngineManager } from './engine-manager.js';
 import { ConflictError, UnavailableError, ValidationError } from './errors.js';
+import { connectionStatus } from './connection-status.js';
 import { connectedEngine, lookup } from './contacts/engine-access.js';
 import { KeyedWaiters } from './keyed-waiters.js';
 
@@ -72,14 +73,14 @@ export class LifecycleService {
 
   status(instance: InstanceDoc): StatusView {
     const live = this.engines.get(instance._id)?.status();
-    const status = live?.status ?? (instance.status === 'connected' || instance.status === 'connecting' ? 'disconnected' : instance.status);
+    const { status, reason } = connectionStatus(this.engines, instance);
     return {
       status,
       is_ready: status === 'connected',
       has_qr: Boolean(live?.qr),
       phone: live?.phone ?? instance.phone,
       name: live?.name ?? instance.wa_name,
-      reason: live?.reason ?? instance.status_reason,
+      reason: reason ?? null,
     };
   }
 
@@ -89,7 +90,7 @@ export class LifecycleService {
 
   /** The linked account's own profile (number, name, about, picture); 503 when WhatsApp is not connected. */
   profile(instance: InstanceDoc): Promise<ProfileInfo> {
-    const engine = connectedEngine(this.engines, instance._id);
+    const engine = connectedEngine(this.engines, instance);
     return lookup('profile lookup', () => engine.profile());
   }
 

@@ -7,7 +7,7 @@
 import { parsePhone } from '../../domain/recipient.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ValidationError } from '../errors.js';
-import { connectedEngine, lookup } from './engine-access.js';
+import { connectedEngine, lookup, type InstanceRef } from './engine-access.js';
 import type { LookupPacer } from './lookup-pacer.js';
 
 export interface ContactProfile {
@@ -24,10 +24,11 @@ export class ContactInfoService {
     private readonly pacer: LookupPacer,
   ) {}
 
-  async profile(instanceId: string, phoneInput: string, field: string): Promise<ContactProfile> {
+  async profile(instance: InstanceRef, phoneInput: string, field: string): Promise<ContactProfile> {
+    const instanceId = instance._id;
     const phone = parsePhone(phoneInput);
     if (!phone.ok) throw new ValidationError(field, phone.reason);
-    const engine = connectedEngine(this.engines, instanceId);
+    const engine = connectedEngine(this.engines, instance);
     const done = this.pacer.admit(instanceId, 1);
     const info = await this.pacer.run(instanceId, () => lookup('profile lookup', () => engine.contactInfo(`${phone.digits}@s.whatsapp.net`))).finally(done);
     return { phone: phone.digits, jid: info.jid, name: info.name ?? null, about: info.about ?? null, picture_url: info.picture_url ?? null };

@@ -7,6 +7,7 @@ import type { Store } from '../../store/port.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ContactInfoService, type ContactProfile } from './contact-info.js';
 import { LookupPacer, realSleep, type PacerDeps } from './lookup-pacer.js';
+import type { InstanceRef } from './engine-access.js';
 import { NumberChecks, type CheckResult } from './number-checks.js';
 
 export interface ContactsOptions {
@@ -43,16 +44,16 @@ export class ContactsService {
     return this.checks.init();
   }
 
-  async checkOne(instanceId: string, phone: string, field: string): Promise<CheckResult> {
-    return (await this.checks.check(instanceId, [phone], field, true))[0];
+  async checkOne(instance: InstanceRef, phone: string, field: string): Promise<CheckResult> {
+    return (await this.checks.check(instance, [phone], field, true))[0];
   }
 
-  checkMany(instanceId: string, phones: string[], field: string): Promise<CheckResult[]> {
-    return this.checks.check(instanceId, phones, field);
+  checkMany(instance: InstanceRef, phones: string[], field: string): Promise<CheckResult[]> {
+    return this.checks.check(instance, phones, field);
   }
 
-  profile(instanceId: string, phone: string, field: string): Promise<ContactProfile> {
-    return this.profiles.profile(instanceId, phone, field);
+  profile(instance: InstanceRef, phone: string, field: string): Promise<ContactProfile> {
+    return this.profiles.profile(instance, phone, field);
   }
 
   purgeExpired(): Promise<number> {

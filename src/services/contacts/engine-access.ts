@@ -4,7 +4,10 @@
  * when WhatsApp fails to answer, so a lookup never surfaces as a 500.
  */
 import { EngineNotConnectedError, type Engine } from '../../engines/engine.js';
+import { connectionStatus, type InstanceRef } from '../connection-status.js';
 import type { EngineManager } from '../engine-manager.js';
+
+export type { InstanceRef } from '../connection-status.js';
 import { NotConnectedError, ServiceError } from '../errors.js';
 
 export function notConnected(status: string, reason?: string | null): NotConnectedError {
@@ -12,11 +15,10 @@ export function notConnected(status: string, reason?: string | null): NotConnect
 }
 
 /** The instance's engine, if it is connected now. */
-export function connectedEngine(engines: EngineManager, instanceId: string): Engine {
-  const engine = engines.get(instanceId);
-  if (!engine) throw notConnected('disconnected');
-  const status = engine.status();
-  if (status.status !== 'connected') throw notConnected(status.status, status.reason);
+export function connectedEngine(engines: EngineManager, instance: InstanceRef): Engine {
+  const engine = engines.get(instance._id);
+  const { status, reason } = connectionStatus(engines, instance);
+  if (!engine || status !== 'connected') throw notConnected(status, reason);
   return engine;
 }
 

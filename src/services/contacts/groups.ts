@@ -5,7 +5,7 @@
  */
 import { phoneFromJid } from '../../domain/recipient.js';
 import type { EngineManager } from '../engine-manager.js';
-import { connectedEngine, lookup } from './engine-access.js';
+import { connectedEngine, lookup, type InstanceRef } from './engine-access.js';
 
 export interface GroupView {
   id: string;
@@ -17,8 +17,8 @@ export interface GroupView {
 export class GroupsService {
   constructor(private readonly engines: EngineManager) {}
 
-  async list(instanceId: string): Promise<GroupView[]> {
-    const engine = connectedEngine(this.engines, instanceId);
+  async list(instance: InstanceRef): Promise<GroupView[]> {
+    const engine = connectedEngine(this.engines, instance);
     const groups = await lookup('group list', () => engine.groups());
     return groups
       .map((g) => ({

@@ -53,7 +53,9 @@ describe('number checks (paced, capped, cached)', () => {
   let contacts: ContactsService;
   let now: number;
   let sleeps: number[];
-  const instance = newId();
+  const instanceId = newId();
+  // the services read the stored status only when the engine is gone
+  const instance = { _id: instanceId, status: 'connected' as const, status_reason: null };
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-checks-'));
@@ -63,7 +65,7 @@ describe('number checks (paced, capped, cached)', () => {
     const log = pino({ level: 'silent' });
     const hub = new EngineHub(log);
     engines = new EngineManager({ sandbox: (ctx) => new CountingSandbox({ ...ctx, record }) }, hub, log);
-    engine = engines.ensure(instance, 'sandbox') as CountingSandbox;
+    engine = engines.ensure(instanceId, 'sandbox') as CountingSandbox;
     engine.now = () => now;
     await engine.connect();
     now = 1_700_000_000_000;
@@ -166,7 +168,9 @@ describe('number checks (paced, capped, cached)', () => {
     const r = await refusal(contacts.checkOne(instance, '573001234567', 'params.phone'));
     expect(r.status).to.equal(503);
     expect(r.message).to.match(/not connected.*status: disconnected/);
-    const none = await refusal(contacts.checkOne(newId(), '573001234567', 'params.phone'));
+    const none = await refusal(contacts.checkOne({ _id: newId(), status: 'logged_out', status_reason: 'logged out through the API' }, '573001234567', 'params.phone'));
     expect(none.status).to.equal(503);
+    // without an engine, the stored status, as the status routes report it
+    expect(none.message).to.match(/status: logged_out/);
   });
 });

@@ -16,7 +16,7 @@ import { newId, type Doc, type Store } from '../../store/port.js';
 import type { Engine } from '../../engines/engine.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ServiceError, ValidationError, type FieldProblem } from '../errors.js';
-import { connectedEngine, lookup } from './engine-access.js';
+import { connectedEngine, lookup, type InstanceRef } from './engine-access.js';
 import type { LookupPacer } from './lookup-pacer.js';
 
 export interface NumberChecksOptions {
@@ -63,7 +63,8 @@ export class NumberChecks {
   }
 
   /** Validates every entry first (errors name `${field}.${i}`), then checks them; results keep the input order. */
-  async check(instanceId: string, inputs: string[], field: string, single = false): Promise<CheckResult[]> {
+  async check(instance: InstanceRef, inputs: string[], field: string, single = false): Promise<CheckResult[]> {
+    const instanceId = instance._id;
     if (inputs.length === 0) throw new ValidationError(field, 'give at least one phone number');
     if (inputs.length > this.options.maxPerRequest) {
       throw new ValidationError(field, `at most ${this.options.maxPerRequest} numbers per request (WhatsApp bans accounts that check numbers in bulk); split the list`);
@@ -76,7 +77,7 @@ export class NumberChecks {
     });
     if (problems.length) throw ValidationError.many(problems);
 
-    const engine = connectedEngine(this.engines, instanceId);
+    const engine = connectedEngine(this.engines, instance);
     const unique = [...new Set(digits)];
     const now = this.clock();
     const known = new Map<string, CheckResult>();

@@ -191,7 +191,7 @@ export class BulkJobsService {
    * job keeps running after that; `completed` says whether it was done.
    */
   async sendAndWait(instance: InstanceDoc, input: BulkInput, waitMs: number) {
-    connectedEngine(this.d.engines, instance._id);
+    connectedEngine(this.d.engines, instance);
     const { job, warnings } = await this.create(instance, input);
     const completed = await this.waitUntilSettled(instance, job._id, waitMs);
     const { counts, results } = await this.get(instance, job._id, 1, job.total);

@@ -11,6 +11,7 @@ import { newId, type Filter } from '../../store/port.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
 import type { OutboxMessageDoc, OutboxRepo, OutboxSource, QuotedRef } from '../../store/repositories/outbox.js';
+import { connectionStatus } from '../connection-status.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ConflictError, NotConnectedError, NotFoundError, ValidationError } from '../errors.js';
 import type { UploadedFile } from '../ports.js';
@@ -102,9 +103,9 @@ export class OutboxService {
     const now = this.o.clock();
     const recipient = resolveRecipient(input.to, 'body.to');
     const scheduleAt = this.scheduleAt(input, now);
-    const status = this.o.engines.get(instance._id)?.status().status ?? 'disconnected';
+    const { status, reason } = connectionStatus(this.o.engines, instance);
     if (status !== 'connected' && !input.queue && scheduleAt === null) {
-      throw new NotConnectedError(status, 'queue', null, 30);
+      throw new NotConnectedError(status, 'queue', reason, 30);
     }
     const content = await this.o.preparer.prepare(instance._id, input.content, 'body', input.file);
     if (scheduleAt !== null) await this.o.preparer.keepMedia(instance._id, content, scheduleAt, now + this.o.mediaTtlMs, 'body.schedule_at');
@@ -127,8 +128,8 @@ export class OutboxService {
   async sendSeveral(instance: InstanceDoc, to: string, parts: { content: Content<MediaInput | null>; field: string }[]): Promise<OutboxMessageDoc[]> {
     const now = this.o.clock();
     const recipient = resolveRecipient(to, 'body.to');
-    const status = this.o.engines.get(instance._id)?.status().status ?? 'disconnected';
-    if (status !== 'connected') throw new NotConnectedError(status, 'connect', null, 30);
+    const { status, reason } = connectionStatus(this.o.engines, instance);
+    if (status !== 'connected') throw new NotConnectedError(status, 'connect', reason, 30);
     const contents: Content<StoredMedia>[] = [];
     for (const part of parts) contents.push(await this.o.preparer.prepare(instance._id, part.content, part.field));
     // one millisecond apart: the dispatcher takes due messages oldest first, so the parts keep their order

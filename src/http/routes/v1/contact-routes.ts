@@ -43,7 +43,7 @@ export function contactRoutes(s: Pick<Api, 'contacts'>) {
       params: PhoneParams,
       responses: { 200: { description: 'Result', schema: CheckResultSchema } },
       handler: async ({ instance, params }) => {
-        return { body: await s.contacts.checkOne(instance._id, params.phone, 'params.phone') };
+        return { body: await s.contacts.checkOne(instance, params.phone, 'params.phone') };
       },
     }),
     defineRoute({
@@ -63,7 +63,7 @@ export function contactRoutes(s: Pick<Api, 'contacts'>) {
         },
       },
       handler: async ({ instance, body }) => {
-        const results = await s.contacts.checkMany(instance._id, body.phones, 'body.phones');
+        const results = await s.contacts.checkMany(instance, body.phones, 'body.phones');
         return { body: { results, total: results.length, registered: results.filter((r) => r.is_registered).length } };
       },
     }),
@@ -77,7 +77,7 @@ export function contactRoutes(s: Pick<Api, 'contacts'>) {
       params: PhoneParams,
       responses: { 200: { description: 'Profile', schema: ProfileSchema } },
       handler: async ({ instance, params }) => {
-        return { body: await s.contacts.profile(instance._id, params.phone, 'params.phone') };
+        return { body: await s.contacts.profile(instance, params.phone, 'params.phone') };
       },
     }),
   ];

@@ -33,7 +33,7 @@ export function groupRoutes(s: Pick<Api, 'groups'>) {
       params: InstanceParams,
       responses: { 200: { description: 'Groups, by name', schema: z.array(GroupSchema) } },
       handler: async ({ instance }) => {
-        return { body: await s.groups.list(instance._id) };
+        return { body: await s.groups.list(instance) };
       },
     }),
   ];

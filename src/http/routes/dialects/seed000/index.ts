@@ -22,5 +22,6 @@ export function seed000Group(api: Api): RouteGroup {
     routes: withApiPrefixAliases([...seed000ConnectRoutes(api), ...seed000SendRoutes(api), ...seed000ViewRoutes(api)]),
     formatError: seed000Error,
     notConnected: seed000NotConnected,
+    credentials: () => "send the instance's access token in X-API-Key (?access_token= on the pages), or your login as Authorization: Bearer <token>",
   };
 }

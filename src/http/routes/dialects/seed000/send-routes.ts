@@ -115,7 +115,7 @@ export function seed000SendRoutes(s: Pick<Api, 'outbox' | 'groups'>) {
       instance: byCredential,
       responses: { 200: { description: 'Groups, by name', schema: GroupListSchema }, ...errorResponses(503) },
       handler: async ({ instance }) => {
-        const groups = await s.groups.list(instance._id);
+        const groups = await s.groups.list(instance);
         return { body: { success: true, data: groups.map((g) => ({ id: g.id, name: g.name })) } };
       },
     }),

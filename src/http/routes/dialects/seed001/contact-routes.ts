@@ -39,7 +39,7 @@ export function seed001ContactRoutes(s: Pick<Api, 'contacts'>) {
       params: PhoneParams,
       responses: { 200: { description: 'Resultado de la verificación', schema: successSchema('Seed001Check', CheckSchema) }, ...errorResponses(503) },
       handler: async ({ instance, params }) => {
-        return { body: ok(check(await s.contacts.checkOne(instance._id, params.phone, 'params.phone'))) };
+        return { body: ok(check(await s.contacts.checkOne(instance, params.phone, 'params.phone'))) };
       },
     }),
     defineRoute({
@@ -56,7 +56,7 @@ export function seed001ContactRoutes(s: Pick<Api, 'contacts'>) {
         .meta({ id: 'Seed001CheckBulk' }),
       responses: { 200: { description: 'Resultados de verificación', schema: successSchema('Seed001CheckBulkResult', z.array(CheckSchema)) }, ...errorResponses(503) },
       handler: async ({ instance, body }) => {
-        const results = await s.contacts.checkMany(instance._id, body.phones, 'body.phones');
+        const results = await s.contacts.checkMany(instance, body.phones, 'body.phones');
         return { body: ok(results.map(check)) };
       },
     }),
@@ -81,7 +81,7 @@ export function seed001ContactRoutes(s: Pick<Api, 'contacts'>) {
         ...errorResponses(503),
       },
       handler: async ({ instance, params }) => {
-        const p = await s.contacts.profile(instance._id, params.phone, 'params.phone');
+        const p = await s.contacts.profile(instance, params.phone, 'params.phone');
         return { body: ok({ phone: p.phone, jid: p.jid, name: p.name, about: p.about, profilePicUrl: p.picture_url }) };
       },
     }),

@@ -4,6 +4,7 @@
  * when the request was invalid). Texts are in Spanish like the seed's.
  */
 import { z } from 'zod';
+import type { NotConnectedError } from '../../../../services/errors.js';
 import type { ErrorFormatter } from '../../../middleware/problem.js';
 import { headedErrors } from '../../../kit/headed-errors.js';
 
@@ -33,6 +34,13 @@ const errors = headedErrors({
 
 export const { heading, errorResponses } = errors;
 export const seed001Error: ErrorFormatter = errors.format;
+
+/** Seed 001's own way back: restart the session, then scan its QR. */
+export function seed001NotConnected(err: NotConnectedError): string {
+  return `WhatsApp is not connected (status: ${err.connection}); start it with POST /api/session/restart, scan GET /api/session/qr if it asks for a QR, and try again`;
+}
+
+export const SEED001_CREDENTIALS = 'send your API key in the X-API-Key header';
 
 /** `{success: true, message?, data}` as a response schema. */
 export function successSchema(id: string, data: z.ZodType) {

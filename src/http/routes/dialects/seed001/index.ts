@@ -11,7 +11,7 @@
 import type { Api } from '../../../api.js';
 import type { RouteGroup } from '../../../route.js';
 import { seed001ContactRoutes } from './contact-routes.js';
-import { seed001Error } from './envelope.js';
+import { SEED001_CREDENTIALS, seed001Error, seed001NotConnected } from './envelope.js';
 import { seed001MessageRoutes } from './message-routes.js';
 import { seed001SessionRoutes } from './session-routes.js';
 import { seed001WebhookRoutes } from './webhook-routes.js';
@@ -22,7 +22,8 @@ export function seed001Group(api: Api): RouteGroup {
   return {
     routes: [...seed001ContactRoutes(api), ...seed001MessageRoutes(api), ...seed001SessionRoutes(api), ...seed001WebhookRoutes(api)],
     formatError: seed001Error,
-    // the native answer suggests "queue": true, which seed 001 does not have
-    notConnected: (err) => `WhatsApp is not connected (status: ${err.connection}); link it (GET /api/session/qr) and try again`,
+    // the native answer suggests "queue": true and /v1 routes, which seed 001 clients do not have
+    notConnected: seed001NotConnected,
+    credentials: () => SEED001_CREDENTIALS,
   };
 }

@@ -12,6 +12,7 @@ export function seed002Group(api: Api): RouteGroup {
   return {
     routes: [...seed002AuthRoutes(api), ...seed002WhatsappRoutes(api), ...seed002MessageRoutes(api)],
     formatError: seed002Error,
+    credentials: () => 'log in with POST /api/auth/login {username, password} and send the session cookie it sets',
     notConnected: (err) => `WhatsApp is not connected (status: ${err.connection}); link it with GET /api/whatsapp/createqr${err.remedy === 'queue' ? ', or give scheduledTime to send the message later' : ''}`,
   };
 }

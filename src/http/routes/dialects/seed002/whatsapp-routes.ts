@@ -93,7 +93,7 @@ export function seed002WhatsappRoutes(s: Pick<Api, 'lifecycle' | 'groups'>) {
       instance: byCredential,
       responses: { 200: { description: 'Groups, by name', schema: z.array(GroupAnswer) }, 503: { description: 'WhatsApp is not connected' } },
       handler: async ({ instance }) => {
-        const groups = await s.groups.list(instance._id);
+        const groups = await s.groups.list(instance);
         return { body: groups.map((g) => ({ id: g.id, name: g.name, participants: g.participants.map((p) => plusPhone(p.phone, p.jid)!) })) };
       },
     }),

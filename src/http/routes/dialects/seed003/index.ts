@@ -24,6 +24,7 @@ export function seed003Group(api: Api, g: Pick<GroupContext, 'limits'>): RouteGr
     routes: [...seed003SettingsRoutes(api), ...seed003InstanceRoutes(api), ...seed003MessageRoutes(api), ...seed003MediaMessageRoutes(api), ...seed003InteractiveRoutes(api)],
     formatError: seed003Error,
     notConnected: (err) => `WhatsApp is not connected for this instance (status: ${err.connection}); link it with POST /whatsapp/init, then scan GET /whatsapp/scan`,
+    credentials: () => "give the instance's access_token (with its session_id) in the query or the body, or your login as Authorization: Bearer <token>",
     quirks: (route) => {
       const accepts = route.accepts ?? (route.body ? ['json'] : []);
       const quirks: Quirks = {};
