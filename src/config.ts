@@ -11,6 +11,8 @@ import { z } from 'zod';
 
 const windowLimit = z.object({ windowSeconds: z.number().int().positive(), max: z.number().int().positive() }).strict();
 const port = z.number().int().min(0).max(65535);
+/** `*`, or an origin exactly as browsers send it: scheme, host and port, no path. */
+const corsOrigin = z.string().refine((s) => s === '*' || /^https?:\/\/[^/?#\s]+$/.test(s), { message: "must be '*' or an origin such as https://app.example.com (no path)" });
 
 export const ConfigSchema = z
   .object({
@@ -38,6 +40,8 @@ export const ConfigSchema = z
         rateLimit: windowLimit,
         authRateLimit: windowLimit,
         seedApiRateLimit: windowLimit,
+        corsOrigins: z.array(corsOrigin),
+        metricsToken: z.string().min(16, 'must be at least 16 characters').nullable(),
       })
       .strict(),
     network: z.object({ allowLoopbackUrls: z.boolean(), fetchTimeoutMs: z.number().int().positive() }).strict(),
@@ -103,6 +107,8 @@ const asString: Parser = (s) => s;
 const asNumber: Parser = (s) => (s.trim() === '' || Number.isNaN(Number(s)) ? s : Number(s));
 const asBoolean: Parser = (s) => (/^(1|true|yes|on)$/i.test(s) ? true : /^(0|false|no|off)$/i.test(s) ? false : s);
 const asNumberList: Parser = (s) => s.split(',').map((part) => asNumber(part.trim()));
+const asList: Parser = (s) => s.split(',').map((part) => part.trim()).filter(Boolean);
+const asNullableString: Parser = (s) => (s.trim() === '' ? null : s);
 
 /** Environment variable → config path. */
 export const ENV_VARS: Record<string, [string, Parser]> = {
@@ -124,6 +130,8 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_AUTH_RATE_LIMIT_MAX: ['http.authRateLimit.max', asNumber],
   TUCAN_SEED_RATE_LIMIT_MAX: ['http.seedApiRateLimit.max', asNumber],
   TUCAN_SEED_RATE_LIMIT_WINDOW_SECONDS: ['http.seedApiRateLimit.windowSeconds', asNumber],
+  TUCAN_CORS_ORIGINS: ['http.corsOrigins', asList],
+  TUCAN_METRICS_TOKEN: ['http.metricsToken', asNullableString],
   TUCAN_ALLOW_LOOPBACK_URLS: ['network.allowLoopbackUrls', asBoolean],
   TUCAN_FETCH_TIMEOUT_MS: ['network.fetchTimeoutMs', asNumber],
   TUCAN_MEDIA_TTL_SECONDS: ['media.ttlSeconds', asNumber],

@@ -1,8 +1,9 @@
-/** The Koa application: request id → problem answers → global rate limit → routes. */
+/** The Koa application: request id → problem answers → CORS → global rate limit → routes. */
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Api } from './api.js';
 import { mount, type MountContext } from './mount.js';
+import { corsPolicy } from './middleware/cors.js';
 import { problemHandler } from './middleware/problem.js';
 import { RateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
@@ -28,6 +29,7 @@ export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi
   const mc: MountContext = {
     lookup: { instances: api.instances, auth: api.auth },
     cookieName: api.config.auth.cookieName,
+    publicUrl: api.config.server.publicUrl,
     limits: { jsonLimitBytes: limits.jsonLimitBytes, maxUploadBytes: Math.max(...Object.values(api.config.media.maxBytes)) },
     rateLimits,
     registry,
@@ -38,6 +40,8 @@ export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi
   const globalLimit = rateLimits.get('global')!.middleware();
   koa.use(requestId(api.log));
   koa.use(problemHandler());
+  // before the rate limit, so a refused preflight costs nothing and answers carry CORS headers
+  koa.use(corsPolicy(api.config.http.corsOrigins));
   koa.use((ctx, next) => (UNLIMITED_PATHS.has(ctx.path) ? next() : globalLimit(ctx, next)));
   koa.use(router.routes());
   koa.use(router.allowedMethods());

@@ -13,6 +13,7 @@ import type { Router } from '@koa/router';
 import { ForbiddenError, NotConnectedError, ServiceError, UnauthorizedError } from '../services/errors.js';
 import type { Principal } from '../services/principal.js';
 import { bodyParser, type BodyLimits } from './middleware/body.js';
+import { checkCsrf } from './middleware/csrf.js';
 import { problemJson, sendProblem } from './middleware/problem.js';
 import type { RateLimit } from './middleware/rate-limit.js';
 import type { AnyRoute, InstanceLookup, RouteGroup, RouteResult, UploadedFile } from './route.js';
@@ -22,6 +23,8 @@ export interface MountContext {
   /** Checks credentials, and looks instances up for the routes' resolvers. */
   lookup: InstanceLookup;
   cookieName: string;
+  /** The server's public address, an origin of its own for the CSRF check (null: the request's Host). */
+  publicUrl: string | null;
   limits: BodyLimits;
   rateLimits: Map<string, RateLimit>;
   /** Every mounted route, for the OpenAPI document. */
@@ -30,26 +33,33 @@ export interface MountContext {
 
 const CREDENTIALS_REQUIRED = 'credentials required: Authorization: Bearer <token> or X-API-Key';
 
+/** Where a credential came from: only the cookie is sent by browsers on their own, so only it needs the CSRF check. */
+export type CredentialSource = 'header' | 'query' | 'cookie' | 'body';
+
 /** The credential presented, in order of precedence: X-API-Key, Authorization, ?access_token (pages only), cookie, then one a quirk found in the body. */
-export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQuery: boolean): string | null {
+export function presentedCredential(ctx: Koa.Context, cookieName: string, allowQuery: boolean): { credential: string; source: CredentialSource } | null {
   const apiKey = ctx.get('x-api-key').trim();
-  if (apiKey) return apiKey;
+  if (apiKey) return { credential: apiKey, source: 'header' };
   const authorization = ctx.get('authorization');
   if (authorization) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!m) throw new UnauthorizedError('Authorization must be "Bearer <token>"');
-    return m[1];
+    return { credential: m[1], source: 'header' };
   }
-  if (allowQuery && typeof ctx.query.access_token === 'string' && ctx.query.access_token) return ctx.query.access_token;
-  return ctx.cookies.get(cookieName) ?? (ctx.state.credential as string | undefined) ?? null;
+  if (allowQuery && typeof ctx.query.access_token === 'string' && ctx.query.access_token) return { credential: ctx.query.access_token, source: 'query' };
+  const cookie = ctx.cookies.get(cookieName);
+  if (cookie) return { credential: cookie, source: 'cookie' };
+  const inBody = ctx.state.credential as string | undefined;
+  return inBody ? { credential: inBody, source: 'body' } : null;
 }
 
 export async function resolvePrincipal(ctx: Koa.Context, route: Pick<AnyRoute, 'auth' | 'queryToken'>, mc: MountContext): Promise<Principal | null> {
   if (route.auth === 'public') return null;
-  const credential = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false);
-  if (!credential) throw new UnauthorizedError(CREDENTIALS_REQUIRED);
-  const principal = await mc.lookup.auth.authenticate(credential);
+  const presented = presentedCredential(ctx, mc.cookieName, route.queryToken ?? false);
+  if (!presented) throw new UnauthorizedError(CREDENTIALS_REQUIRED);
+  const principal = await mc.lookup.auth.authenticate(presented.credential);
   if (route.auth === 'owner' && principal.kind !== 'owner') throw new ForbiddenError("this route needs the owner's login, not an instance token");
+  if (presented.source === 'cookie') checkCsrf(ctx, mc.publicUrl);
   return principal;
 }
 

@@ -1,8 +1,10 @@
 /** Owner accounts: register, login (JWT + HttpOnly cookie), logout (server-side revocation), me. */
+import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import { z } from 'zod';
 import type { OwnerDoc } from '../../../store/repositories/owners.js';
 import type { Api } from '../../api.js';
+import { CSRF_COOKIE } from '../../middleware/csrf.js';
 import { defineRoute } from '../../route.js';
 import { iso } from '../../views/instance-view.js';
 
@@ -36,15 +38,12 @@ export function userView(owner: OwnerDoc) {
   return { id: owner._id, name: owner.name, phone: owner.phone, email: owner.email, username: owner.username, gst: owner.gst, created_at: iso(owner.created_at) };
 }
 
+/** The session cookie (HttpOnly), and its CSRF token beside it (readable by our own pages, to echo in X-CSRF-Token). */
 export function setSessionCookie(ctx: Koa.Context, s: Pick<Api, 'config'>, token: string | null, expiresAt?: number): void {
-  ctx.cookies.set(s.config.auth.cookieName, token ?? '', {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: s.config.auth.cookieSecure,
-    path: '/',
-    overwrite: true,
-    ...(token && expiresAt ? { expires: new Date(expiresAt) } : { expires: new Date(0) }),
-  });
+  const lifetime = token && expiresAt ? { expires: new Date(expiresAt) } : { expires: new Date(0) };
+  const common = { sameSite: 'lax' as const, secure: s.config.auth.cookieSecure, path: '/', overwrite: true, ...lifetime };
+  ctx.cookies.set(s.config.auth.cookieName, token ?? '', { ...common, httpOnly: true });
+  ctx.cookies.set(CSRF_COOKIE, token ? randomBytes(24).toString('base64url') : '', { ...common, httpOnly: false });
 }
 
 export function authRoutes(s: Pick<Api, 'auth' | 'config'>) {
