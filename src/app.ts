@@ -21,6 +21,7 @@ import { botModule } from './modules/bot.js';
 import { enginesModule } from './modules/engines.js';
 import { mediaModule } from './modules/media.js';
 import type { Module } from './modules/module.js';
+import { metricsModule } from './modules/metrics.js';
 import { outboxModule } from './modules/outbox.js';
 import { webhooksModule } from './modules/webhooks.js';
 import { InstanceDeletion } from './services/instance-deletion.js';
@@ -43,14 +44,16 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const log = options.logger ?? createLogger(config.log);
   const clock = options.clock ?? Date.now;
 
-  // The store: the embedded SQLite file in the data directory, or a shared database.
-  const store = await openStore(config.store);
+  // Metrics: this app's Prometheus registry; the modules below report to its observer.
+  const { metrics, measure } = metricsModule();
+  // The store: the embedded SQLite file in the data directory, or a shared database; every operation timed.
+  const store = measure(await openStore(config.store));
   // Engines: one live WhatsApp transport per instance, and the hub their events go through.
   const engines = await enginesModule({ config, store, log, clock, engineFactories: options.engineFactories, baileysSocketFactory: options.baileysSocketFactory });
   // Owners, instances and each instance's connection lifecycle.
   const accounts = await accountsModule({ config, store, engines: engines.engines, log, clock });
   // Webhooks: durable, signed delivery; the sink every producer below publishes to.
-  const webhooks = await webhooksModule({ config, store, instancesRepo: accounts.instancesRepo, log, clock, resolve: options.resolve });
+  const webhooks = await webhooksModule({ config, store, instancesRepo: accounts.instancesRepo, log, clock, resolve: options.resolve, observer: metrics });
   // Media intake (URLs only through the SSRF-safe client), contacts, groups, text variation.
   const media = await mediaModule({ config, store, engines: engines.engines, log, clock, resolve: options.resolve });
   // Outbound: the durable outbox, bulk jobs, recurring sends, and the conversation record.
@@ -62,6 +65,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     ports: { media: media.media, contacts: media.savedContacts, variator: media.variation, events: webhooks.sink },
     clock,
     log,
+    observer: metrics,
   });
   // The bot: rules, the inbound pipeline and the test chat; inbound messages are recorded with their replies by the outbox.
   const bot = await botModule({
@@ -74,7 +78,10 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     replyReferences: { media: media.media, contacts: media.savedContacts },
     clock,
     log,
+    observer: metrics,
   });
+  // What the state gauges show when scraped.
+  metrics.readFrom({ outboxDepth: outbox.depth, engineStatuses: () => engines.engines.statusCounts() });
 
   // Engine events, each handled in this order (the hub awaits one handler before the next).
   const { hub } = engines;
@@ -114,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     variation: media.variation,
     rules: bot.rules,
     testChat: bot.testChat,
+    metrics,
   });
   const server = http.createServer(koa.callback());
   server.keepAliveTimeout = 65_000;

@@ -22,6 +22,7 @@ import type { RecurringService } from '../services/outbox/recurring-service.js';
 import type { RulesService } from '../services/rules.js';
 import type { TestChatService } from '../services/test-chat.js';
 import type { TextVariationService } from '../services/variation/text-variator.js';
+import type { Metrics } from '../services/metrics/metrics.js';
 import type { WebhooksService } from '../services/webhooks/webhooks-service.js';
 
 /** Readiness: the store answers. */
@@ -55,4 +56,6 @@ export interface Api {
   variation: TextVariationService;
   rules: RulesService;
   testChat: TestChatService;
+  /** Prometheus metrics: the HTTP layer reports requests, /metrics scrapes them. */
+  metrics: Metrics;
 }

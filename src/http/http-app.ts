@@ -1,9 +1,10 @@
-/** The Koa application: request id → problem answers → CORS → global rate limit → routes. */
+/** The Koa application: request id → metrics → problem answers → CORS → global rate limit → routes. */
 import Koa from 'koa';
 import { Router } from '@koa/router';
 import type { Api } from './api.js';
 import { mount, type MountContext } from './mount.js';
 import { corsPolicy } from './middleware/cors.js';
+import { requestMetrics } from './middleware/metrics.js';
 import { problemHandler } from './middleware/problem.js';
 import { RateLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
@@ -12,7 +13,7 @@ import type { AnyRoute } from './route.js';
 import { routeGroups, TAGS } from './routes/index.js';
 import { webhookCatalog } from './webhook-catalog.js';
 
-const UNLIMITED_PATHS = new Set(['/health', '/ready']);
+const UNLIMITED_PATHS = new Set(['/health', '/ready', '/metrics']);
 
 export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi: () => Record<string, unknown> } {
   const koa = new Koa({ proxy: api.config.server.trustProxy, maxIpsCount: 1 });
@@ -39,6 +40,7 @@ export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi
 
   const globalLimit = rateLimits.get('global')!.middleware();
   koa.use(requestId(api.log));
+  koa.use(requestMetrics((method, route, status, seconds) => api.metrics.request(method, route, status, seconds)));
   koa.use(problemHandler());
   // before the rate limit, so a refused preflight costs nothing and answers carry CORS headers
   koa.use(corsPolicy(api.config.http.corsOrigins));

@@ -9,6 +9,7 @@ import { BotSettingsCache } from '../services/bot-settings-cache.js';
 import { ChatMemory } from '../services/chat-memory.js';
 import type { EngineManager } from '../services/engine-manager.js';
 import { InboundPipeline } from '../services/inbound-pipeline.js';
+import type { Observer } from '../services/metrics/observer.js';
 import type { ConversationRecord, EventSink } from '../services/ports.js';
 import { RulesService, type ReplyReferences } from '../services/rules.js';
 import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
@@ -32,6 +33,8 @@ export interface BotDeps {
   clock: () => number;
   log: Logger;
   random?: Random;
+  /** Inbound counts and decisions, for the metrics. */
+  observer?: Observer;
 }
 
 export async function botModule(d: BotDeps) {
@@ -43,7 +46,7 @@ export async function botModule(d: BotDeps) {
   const rules = new RulesService(rulesRepo, d.replyReferences, d.clock);
   const settings = new BotSettingsCache(d.instancesRepo, d.clock);
   const memory = new ChatMemory(chatStates, d.clock);
-  const pipeline = new InboundPipeline({ settings, rules, memory, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random });
+  const pipeline = new InboundPipeline({ settings, rules, memory, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer });
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
 
   return {

@@ -22,6 +22,7 @@ import { DispatchPool } from '../services/outbox/dispatch-pool.js';
 import { IdempotencyService } from '../services/outbox/idempotency.js';
 import { JobProgress } from '../services/outbox/job-progress.js';
 import { OutboxOutcomes } from '../services/outbox/outcomes.js';
+import type { Observer } from '../services/metrics/observer.js';
 import type { OutboxPorts } from '../services/outbox/outbox-ports.js';
 import { OutboxService } from '../services/outbox/outbox-service.js';
 import { ContentPreparer } from '../services/outbox/preparer.js';
@@ -38,6 +39,8 @@ export interface OutboxModuleDeps {
   clock: () => number;
   random?: Random;
   log: Logger;
+  /** Send results, for the metrics. */
+  observer?: Observer;
 }
 
 /** How long POST /messages waits for the engine before answering 202: under the usual 30 s client timeouts. */
@@ -55,7 +58,7 @@ export async function outboxModule(d: OutboxModuleDeps) {
   const sharedStore = d.store.capabilities.sharedAcrossProcesses;
   const { pacing, leaseMs, maxAttempts } = d.config.outbox;
   const progress = new JobProgress(repo, jobsRepo, d.ports.events, d.clock, d.log);
-  const outcomes = new OutboxOutcomes(d.ports.events, d.log, (jobId) => progress.touch(jobId));
+  const outcomes = new OutboxOutcomes(d.ports.events, d.log, (jobId) => progress.touch(jobId), d.observer);
   const pool = new DispatchPool({ repo, engines: d.engines, media: d.ports.media, outcomes, pacing, leaseMs, maxAttempts, sharedStore, clock: d.clock, random, log: d.log });
   const preparer = new ContentPreparer(repo, d.ports);
   const outbox = new OutboxService({ repo, preparer, pool, outcomes, engines: d.engines, clock: d.clock, mediaTtlMs: d.config.media.ttlSeconds * 1000, waitMs: SEND_WAIT_MS });
@@ -85,6 +88,8 @@ export async function outboxModule(d: OutboxModuleDeps) {
 
   return {
     outbox,
+    /** Unsent messages by status, across instances (metrics). */
+    depth: () => repo.depth(),
     jobs,
     recurring,
     scheduler,

@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { Observer } from '../services/metrics/observer.js';
 import type { Resolve } from '../services/net/safe-http.js';
 import { engineEventBridge } from '../services/webhooks/engine-bridge.js';
 import { WebhooksService } from '../services/webhooks/webhooks-service.js';
@@ -19,10 +20,12 @@ export interface WebhooksDeps {
   clock: () => number;
   /** How webhook hosts are resolved (tests); the system resolver otherwise. */
   resolve?: Resolve;
+  /** Delivery attempts, for the metrics. */
+  observer?: Observer;
 }
 
 export async function webhooksModule(d: WebhooksDeps) {
-  const webhooks = new WebhooksService(d.store, { config: d.config, log: d.log, clock: d.clock, sharedStore: d.store.capabilities.sharedAcrossProcesses, resolve: d.resolve });
+  const webhooks = new WebhooksService(d.store, { config: d.config, log: d.log, clock: d.clock, sharedStore: d.store.capabilities.sharedAcrossProcesses, resolve: d.resolve, observer: d.observer });
   await webhooks.init();
 
   return {

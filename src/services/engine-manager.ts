@@ -51,6 +51,16 @@ export class EngineManager {
     }
   }
 
+  /** How many live engines are in each connection status (metrics). */
+  statusCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const engine of this.engines.values()) {
+      const { status } = engine.status();
+      counts[status] = (counts[status] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   async shutdown(): Promise<void> {
     await Promise.all([...this.engines.keys()].map((id) => this.remove(id)));
   }

@@ -33,6 +33,7 @@ import { newInboundDoc, type InboundMessageDoc } from '../store/repositories/inb
 import type { BotSettingsCache } from './bot-settings-cache.js';
 import type { ChatMemory } from './chat-memory.js';
 import type { ConversationRecord, EventSink, ReplyRequest } from './ports.js';
+import { NO_OBSERVER, type Observer } from './metrics/observer.js';
 import type { RulesService } from './rules.js';
 
 export interface InboundPipelineDeps {
@@ -45,6 +46,8 @@ export interface InboundPipelineDeps {
   log: Logger;
   /** Spintax choices; Math.random unless a test injects a seeded source. */
   random?: Random;
+  /** Inbound counts and decision outcomes, for the metrics. */
+  observer?: Observer;
 }
 
 /** A message whose reply ids a caller waits for (see expectAnswer). */
@@ -59,6 +62,7 @@ const SEEN_LIMIT = 100_000;
 export class InboundPipeline {
   private readonly seen = new Set<string>();
   private readonly random: Random;
+  private readonly observer: Observer;
   private onDecide: ((ms: number) => void) | undefined;
   private handedOver: ((count: number) => void) | undefined;
   /** Reply ids per expected message (instance|WhatsApp id), for callers that injected it. */
@@ -66,6 +70,7 @@ export class InboundPipeline {
 
   constructor(private readonly deps: InboundPipelineDeps) {
     this.random = deps.random ?? Math.random;
+    this.observer = deps.observer ?? NO_OBSERVER;
   }
 
   /** Instrumentation: observes each decide() duration in milliseconds (the pipeline benchmark). */
@@ -97,6 +102,7 @@ export class InboundPipeline {
 
   /** Processes a whole batch; resolves when every message is stored and its replies were handed over. */
   async handle(instanceId: string, messages: InboundMessage[]): Promise<void> {
+    this.observer.inbound(messages.length);
     // both are cached values, not promises, on the busy path: no await there
     const cachedSettings = this.deps.settings.get(instanceId);
     const settings = cachedSettings instanceof Promise ? await cachedSettings : cachedSettings;
@@ -154,6 +160,7 @@ export class InboundPipeline {
       decision = failedDecision(message, settings, id, state, err);
     }
     if (this.onDecide) this.onDecide(performance.now() - started);
+    this.observer.decision(decision.stop ?? (decision.used_default ? 'replied_default' : 'replied_rule'));
 
     const doc = newInboundDoc(id, instanceId, message, decision, now);
     const stored = this.deps.record.record(doc, decision.replies.length > 0 ? this.replies(doc, message, decision) : NO_REPLIES);

@@ -11,6 +11,7 @@ import type { DomainEvent, MessageStatusData } from '../../domain/events.js';
 import { messageStatusEvent, outboundAnyEvent } from '../../domain/outbound-events.js';
 import type { ProgressStatus } from '../../domain/outbox.js';
 import { asSent, type OutboxMessageDoc } from '../../store/repositories/outbox.js';
+import { NO_OBSERVER, type Observer } from '../metrics/observer.js';
 import type { EventSink } from '../ports.js';
 
 type Listener = (doc: OutboxMessageDoc) => void;
@@ -23,6 +24,7 @@ export class OutboxOutcomes {
     private readonly log: Logger,
     /** A message of a bulk job changed: the job's progress is looked at again. */
     private readonly jobChange: (jobId: string) => void,
+    private readonly observer: Observer = NO_OBSERVER,
   ) {}
 
   /** Resolves with the message once it is sent or failed, or with null after `ms`. */
@@ -49,6 +51,7 @@ export class OutboxOutcomes {
 
   /** The engine accepted the message (and, when receipts came with it, it got further); `doc` as read back from the store. */
   sent(doc: OutboxMessageDoc): void {
+    this.observer.sendResult('sent');
     this.settleWith(doc._id, doc.job_id, () => doc);
     this.publishSent(doc, doc.status as ProgressStatus, doc.sent_at ?? doc.updated_at);
   }
@@ -61,11 +64,13 @@ export class OutboxOutcomes {
    * of the main thread under a reply flood.
    */
   sentAs(claimed: OutboxMessageDoc, status: ProgressStatus, now: number): void {
+    this.observer.sendResult('sent');
     this.settleWith(claimed._id, claimed.job_id, () => asSent(claimed, status, now));
     this.publishSent(claimed, status, now);
   }
 
   failed(doc: OutboxMessageDoc): void {
+    this.observer.sendResult('failed');
     this.settle(doc);
     this.publishStatus(doc, 'failed');
   }
@@ -77,6 +82,7 @@ export class OutboxOutcomes {
   }
 
   cancelled(doc: OutboxMessageDoc): void {
+    this.observer.sendResult('cancelled');
     this.settle(doc);
     this.publishStatus(doc, 'cancelled');
   }

@@ -26,6 +26,7 @@ import type { DeliveryAttempt, WebhookDeliveriesRepo, WebhookDeliveryDoc } from 
 import type { WebhookEventsRepo } from '../../store/repositories/webhook-events.js';
 import type { WebhookSubscriptionDoc } from '../../store/repositories/webhook-subscriptions.js';
 import type { SafeHttp } from '../net/safe-http.js';
+import type { Observer } from '../metrics/observer.js';
 import { isSuccess, judge, type Verdict } from './retry-policy.js';
 import { sendAttempt, type SentAttempt } from './sender.js';
 import type { WebhookSubscriptions } from './subscriptions.js';
@@ -39,6 +40,8 @@ export interface DispatcherOptions {
   clock: () => number;
   random: Random;
   log: Logger;
+  /** Attempts and their latency, for the metrics. */
+  observer?: Observer;
 }
 
 /** A delivery to attempt. Fresh ones come claimed and with their body, so the hot path reads nothing back. */
@@ -289,6 +292,7 @@ export class WebhookDispatcher {
     // disabled while this attempt was in flight: park it instead of scheduling a retry
     const stillEnabled = this.subs.cache.get(sub._id)?.enabled ?? false;
     const retrying = verdict.kind === 'retry' && stillEnabled;
+    this.options.observer?.webhookAttempt(verdict.kind, result.latencyMs / 1000);
     const attempt: DeliveryAttempt = {
       n: job.attemptCount + 1,
       at,

@@ -15,6 +15,7 @@ import { WebhookSubscriptionsRepo } from '../../store/repositories/webhook-subsc
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { Worker } from '../interval-worker.js';
 import { SafeHttp, type Resolve } from '../net/safe-http.js';
+import type { Observer } from '../metrics/observer.js';
 import type { EventSink } from '../ports.js';
 import { jobOf, WebhookDispatcher } from './dispatcher.js';
 import { applyLease, DELIVERY_LEASE, newLease } from '../../store/lease.js';
@@ -33,6 +34,8 @@ export interface WebhooksOptions {
   sharedStore: boolean;
   /** How webhook hosts are resolved (the system resolver unless a test gives its own). */
   resolve?: Resolve;
+  /** Delivery attempts, for the metrics. */
+  observer?: Observer;
 }
 
 /** Subscriptions changed by other processes sharing the store show up within this. */
@@ -72,6 +75,7 @@ export class WebhooksService implements EventSink {
       clock,
       random: options.random ?? Math.random,
       log,
+      observer: options.observer,
     });
     this.subscriptions.onResumed = () => this.dispatcher.poke();
     this.publisher = new WebhookPublisher(this.subscriptions.cache, this.events, this.deliveries, this.dispatcher, clock);

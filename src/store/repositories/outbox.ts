@@ -282,6 +282,12 @@ export class OutboxRepo {
     return this.coll.countDocuments(filter);
   }
 
+  /** Outbound messages not settled yet, by status, across instances (metrics; a scan, so callers cache it). */
+  async depth(): Promise<Record<string, number>> {
+    const counts = await Promise.all(PENDING.map((status) => this.coll.countDocuments({ direction: 'out', status })));
+    return Object.fromEntries(PENDING.map((status, i) => [status, counts[i]]));
+  }
+
   countByStatus(jobId: string, statuses: OutboundStatus[]): Promise<number> {
     return this.coll.countDocuments({ job_id: jobId, status: { $in: statuses } });
   }

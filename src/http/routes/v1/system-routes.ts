@@ -1,12 +1,14 @@
-/** Health (public), readiness (public), and the API description. */
+/** Health (public), readiness (public), metrics, and the API description. */
 import { z } from 'zod';
 import type { Api } from '../../api.js';
-import { NotFoundError } from '../../../services/errors.js';
+import { timingSafeEqual } from 'node:crypto';
+import { NotFoundError, UnauthorizedError } from '../../../services/errors.js';
 import { docsAsset, DOCS_ASSETS } from '../../pages/docs-assets.js';
 import { DOCS_CSP, docsPage } from '../../pages/docs-page.js';
 import { defineRoute } from '../../route.js';
 
-export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<string, unknown>) {
+export function systemRoutes(s: Pick<Api, 'health' | 'metrics' | 'config'>, openApi: () => Record<string, unknown>) {
+  const metricsToken = s.config.http.metricsToken;
   // the document is built once, after every route is mounted
   let page: string | null = null;
   return [
@@ -36,6 +38,20 @@ export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<strin
         } catch (err) {
           return { status: 503, body: { status: 'unavailable', store: s.health.store, error: (err as Error).message } };
         }
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/metrics',
+      tags: ['System'],
+      summary: 'Prometheus metrics (text exposition format)',
+      description: 'Public unless TUCAN_METRICS_TOKEN is set; then it needs `Authorization: Bearer <that token>`. No label carries tenant data.',
+      auth: 'public',
+      responses: { 200: { description: 'Metrics', contentType: 'text/plain' }, 401: { description: 'TUCAN_METRICS_TOKEN is set and was not given' } },
+      handler: async ({ headers }) => {
+        if (metricsToken && !bearerMatches(headers.authorization, metricsToken)) throw new UnauthorizedError('/metrics needs Authorization: Bearer <TUCAN_METRICS_TOKEN>');
+        const { body, contentType } = await s.metrics.scrape();
+        return { body, type: contentType, headers: { 'Cache-Control': 'no-store' } };
       },
     }),
     defineRoute({
@@ -77,4 +93,10 @@ export function systemRoutes(s: Pick<Api, 'health'>, openApi: () => Record<strin
       },
     }),
   ];
+}
+
+function bearerMatches(authorization: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '');
+  const wanted = Buffer.from(token);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
