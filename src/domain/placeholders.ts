@@ -13,8 +13,7 @@
  * Values are inserted as they are: a push name containing `{a|b}` or `[x]`
  * is never expanded.
  */
-import { getTimezoneOffset } from 'date-fns-tz';
-import { parseTimeZone, zoneId, type TimeZone } from './timezone.js';
+import { parseTimeZone, wallClock, type TimeZone } from './timezone.js';
 
 export const PLACEHOLDERS = ['name', 'phone', 'bot_name', 'date', 'time', 'day', 'message'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
@@ -65,7 +64,7 @@ function formatter(lang: string, timeZone: string, style: Style): Intl.DateTimeF
  */
 export function formatInZone(now: number, zone: TimeZone, lang: string, style: Style): string {
   if (zone.kind === 'iana') return formatter(lang, zone.name, style).format(now);
-  return formatter(lang, 'UTC', style).format(now + getTimezoneOffset(zoneId(zone), new Date(now)));
+  return formatter(lang, 'UTC', style).format(wallClock(now, zone));
 }
 
 function value(name: Placeholder, ctx: PlaceholderContext): string {

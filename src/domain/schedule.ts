@@ -8,12 +8,11 @@
  *   on, so Monday 22:00–02:00 covers Monday 22:00 to Tuesday 02:00 when
  *   Monday is active, whether or not Tuesday is.
  *
- * Local wall-clock time comes from date-fns-tz, so daylight-saving changes
+ * Local wall-clock time comes from Intl's time zone data, so daylight-saving changes
  * are followed: on a spring-forward day the skipped hour simply never occurs.
  */
-import { formatInTimeZone } from 'date-fns-tz';
 import { DAYS, type ActiveDays, type ActiveHours, type BotSettings, type Day } from './settings.js';
-import { parseTimeZone, zoneId } from './timezone.js';
+import { parseTimeZone, wallClock } from './timezone.js';
 
 export interface LocalTime {
   day: Day;
@@ -29,7 +28,7 @@ let last: { timeZone: string; minute: number; local: LocalTime } | null = null;
 
 /**
  * Wall-clock time in a zone. Offsets only change on whole minutes, so the
- * result is memoised per zone and minute (formatting costs ~10 µs; a busy
+ * result is memoised per zone and minute (reading it costs a few µs; a busy
  * bot asks thousands of times a minute).
  */
 export function localTime(now: number, timeZone: string): LocalTime {
@@ -40,8 +39,10 @@ export function localTime(now: number, timeZone: string): LocalTime {
   let hit = cache.get(key);
   if (!hit) {
     const zone = parseTimeZone(timeZone) ?? { kind: 'offset', minutes: 0 };
-    const [isoDay, hh, mm] = formatInTimeZone(minute * MINUTE, zoneId(zone), 'i HH mm').split(' ');
-    hit = { day: DAYS[Number(isoDay) - 1], minutes: Number(hh) * 60 + Number(mm), hhmm: `${hh}:${mm}` };
+    const wall = wallClock(minute * MINUTE, zone);
+    const [h, m] = [wall.getUTCHours(), wall.getUTCMinutes()];
+    const hhmm = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+    hit = { day: DAYS[(wall.getUTCDay() + 6) % 7], minutes: h * 60 + m, hhmm };
     if (cache.size > 1000) cache.clear();
     cache.set(key, hit);
   }

@@ -40,7 +40,7 @@ export function parseTimeZone(input: string): TimeZone | null {
   return null;
 }
 
-/** A zone string date-fns-tz understands: the IANA name, or `±HH:MM`. */
+/** The zone as text: the IANA name, or `±HH:MM`. */
 export function zoneId(zone: TimeZone): string {
   if (zone.kind === 'iana') return zone.name;
   const sign = zone.minutes < 0 ? '-' : '+';
@@ -49,3 +49,22 @@ export function zoneId(zone: TimeZone): string {
 }
 
 export const TIME_ZONE_HINT = "an IANA time zone such as 'America/La_Paz' or a UTC offset such as '+1', '-05:00' or 'UTC+1'";
+
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The zone's wall clock at `at`, as a Date whose UTC fields are the local
+ * date and time (Intl's time zone data, the same the runtime uses
+ * everywhere; exact across daylight-saving changes).
+ */
+export function wallClock(at: number, zone: TimeZone): Date {
+  if (zone.kind === 'offset') return new Date(at + zone.minutes * 60_000);
+  let f = wallFormatters.get(zone.name);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: zone.name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    wallFormatters.set(zone.name, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  return new Date(Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, at % 1000));
+}

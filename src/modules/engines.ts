@@ -6,8 +6,9 @@
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { createBaileysEngines } from '../engines/baileys/baileys-engines.js';
+import type { BaileysEngines } from '../engines/baileys/baileys-engines.js';
 import type { SocketFactory } from '../engines/baileys/socket.js';
+import { forgetStoredState } from '../engines/baileys/stored-state.js';
 import type { EngineFactory, EngineKind } from '../engines/engine.js';
 import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { SandboxRecord } from '../engines/sandbox/sandbox-record.js';
@@ -29,15 +30,25 @@ export interface EnginesDeps {
 export async function enginesModule(d: EnginesDeps) {
   const sandbox = new SandboxRecord(d.store);
   await sandbox.init();
-  // Baileys: real linked numbers; auth state and archived messages live in the store
-  const baileys = await createBaileysEngines({ store: d.store, config: d.config.baileys, log: d.log, clock: d.clock, socketFactory: d.baileysSocketFactory });
+  // Baileys: real linked numbers; auth state and archived messages live in the store. The library (about
+  // 60 MB) is loaded when the first Baileys instance starts, not before.
+  let baileys: BaileysEngines | null = null;
+  let loading: Promise<BaileysEngines> | null = null;
+  const loadBaileys = () =>
+    (loading ??= import('../engines/baileys/baileys-engines.js').then(({ createBaileysEngines }) =>
+      createBaileysEngines({ store: d.store, config: d.config.baileys, log: d.log, clock: d.clock, socketFactory: d.baileysSocketFactory }),
+    ));
   const factories: Partial<Record<EngineKind, EngineFactory>> = {
     sandbox: (ctx) => new SandboxEngine({ ...ctx, record: sandbox, clock: d.clock }),
-    baileys: baileys.factory,
+    baileys: (ctx) => {
+      if (!baileys) throw new Error('the Baileys engine is not loaded yet (EngineManager.start loads it)');
+      return baileys.factory(ctx);
+    },
     ...d.engineFactories,
   };
+  const loaders: Partial<Record<EngineKind, () => Promise<void>>> = d.engineFactories?.baileys ? {} : { baileys: async () => void (baileys = await loadBaileys()) };
   const hub = new EngineHub(d.log);
-  const engines = new EngineManager(factories, hub, d.log);
+  const engines = new EngineManager(factories, hub, d.log, loaders);
 
   return {
     hub,
@@ -48,7 +59,7 @@ export async function enginesModule(d: EnginesDeps) {
       await engines.remove(instanceId, { logout: true });
       await sandbox.forget(instanceId);
       // the auth state goes even when no engine ran in this process (the engine's logout covers the running case)
-      await baileys.forget(instanceId);
+      await (baileys ? baileys.forget(instanceId) : forgetStoredState(d.store, instanceId));
     },
     /** Stops every engine of this process, keeping their links. */
     close: () => engines.shutdown(),

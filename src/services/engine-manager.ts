@@ -15,6 +15,8 @@ export class EngineManager {
     private readonly factories: Partial<Record<EngineKind, EngineFactory>>,
     private readonly hub: EngineHub,
     private readonly log: Logger,
+    /** Engines whose code is loaded on first use (Baileys): run once before the first engine of that kind. */
+    private readonly loaders: Partial<Record<EngineKind, () => Promise<void>>> = {},
   ) {}
 
   get(instanceId: string): Engine | undefined {
@@ -25,7 +27,13 @@ export class EngineManager {
     return this.factories[kind] !== undefined;
   }
 
-  /** The instance's engine, created on first use. */
+  /** The instance's engine, created on first use, with its code loaded first if it is not yet. */
+  async start(instanceId: string, kind: EngineKind): Promise<Engine> {
+    if (!this.engines.has(instanceId)) await this.loaders[kind]?.();
+    return this.ensure(instanceId, kind);
+  }
+
+  /** The instance's engine, created on first use (its code must be loaded: see start). */
   ensure(instanceId: string, kind: EngineKind): Engine {
     let engine = this.engines.get(instanceId);
     if (engine && engine.kind !== kind) throw new Error(`instance ${instanceId} runs a ${engine.kind} engine, not ${kind}`);

@@ -45,7 +45,7 @@ export class LifecycleService {
   }
 
   async connect(instance: InstanceDoc): Promise<StatusView> {
-    const engine = this.engines.ensure(instance._id, instance.engine);
+    const engine = await this.engines.start(instance._id, instance.engine);
     await this.repo.update(instance._id, { desired_state: 'connected' }, this.clock());
     await engine.connect();
     return this.status(instance);
@@ -53,7 +53,7 @@ export class LifecycleService {
 
   /** Unlinks the device: auth state is deleted and the next connect needs a new scan. */
   async logout(instance: InstanceDoc): Promise<StatusView> {
-    const engine = this.engines.ensure(instance._id, instance.engine);
+    const engine = await this.engines.start(instance._id, instance.engine);
     await engine.logout();
     await this.engines.remove(instance._id);
     await this.repo.update(instance._id, { desired_state: 'disconnected', status: 'logged_out', status_reason: 'logged out through the API', phone: null }, this.clock());
@@ -119,7 +119,7 @@ export class LifecycleService {
    * 503 when WhatsApp could not be reached.
    */
   async pairingCode(instance: InstanceDoc, phoneDigits: string): Promise<string> {
-    const engine = this.engines.ensure(instance._id, instance.engine);
+    const engine = await this.engines.start(instance._id, instance.engine);
     let code: string;
     try {
       code = await engine.requestPairingCode(phoneDigits);
@@ -140,7 +140,7 @@ export class LifecycleService {
     for (const instance of wanted) {
       if (!this.engines.supports(instance.engine)) continue;
       try {
-        await this.engines.ensure(instance._id, instance.engine).connect();
+        await (await this.engines.start(instance._id, instance.engine)).connect();
         started++;
       } catch (err) {
         this.log.error({ err, instance_id: instance._id }, 'could not reconnect instance at start-up');

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { MongoStore } from './mongo/mongo-store.js';
 import { SqliteStore } from './embedded/sqlite-store.js';
 import type { Store } from './port.js';
 
@@ -24,7 +23,8 @@ export interface StoreBackend {
  * comes last. A new backend is its folder plus one entry here.
  */
 export const STORE_BACKENDS: readonly StoreBackend[] = [
-  { name: 'mongodb', accepts: (c) => Boolean(c.mongodbUri), open: (c) => MongoStore.connect(c.mongodbUri!) },
+  // the driver (about 25 MB) is loaded only when it is used
+  { name: 'mongodb', accepts: (c) => Boolean(c.mongodbUri), open: async (c) => (await import('./mongo/mongo-store.js')).MongoStore.connect(c.mongodbUri!) },
   { name: 'embedded', accepts: () => true, open: async (c) => new SqliteStore(path.join(c.dataDir, 'tucan.db'), { sync: c.sync }) },
 ];
 

@@ -28,7 +28,9 @@ import {
 import type { Doc, Store } from '../../store/port.js';
 import { BoundedCache } from './bounded-cache.js';
 
-export const AUTH_COLLECTION = 'baileys_auth';
+import { AUTH_COLLECTION } from './stored-state.js';
+
+export { AUTH_COLLECTION } from './stored-state.js';
 const CREDS = 'creds';
 /** Keys cached per instance; the first login alone writes ~800 pre-keys. */
 const CACHE_ENTRIES = 5000;

@@ -15,7 +15,9 @@ import { proto, toNumber, type WAMessage, type WAMessageKey } from '@whiskeysock
 import type { Doc, Store } from '../../store/port.js';
 import { BoundedCache } from './bounded-cache.js';
 
-export const ARCHIVE_COLLECTION = 'baileys_messages';
+import { ARCHIVE_COLLECTION } from './stored-state.js';
+
+export { ARCHIVE_COLLECTION } from './stored-state.js';
 /** Retries come within minutes and WhatsApp keeps media for about two weeks. */
 const RETENTION_MS = 14 * 24 * 3600_000;
 const PRUNE_EVERY_MS = 3600_000;

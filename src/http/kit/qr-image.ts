@@ -1,12 +1,13 @@
 /** The QR code as every API renders it: one size and margin, as a PNG or a PNG data URL. */
-import QRCode from 'qrcode';
-
 const OPTIONS = { width: 320, margin: 2 };
 
-export function qrPng(qr: string): Promise<Buffer> {
-  return QRCode.toBuffer(qr, { type: 'png', ...OPTIONS });
+// loaded when the first QR is drawn: most of a server's life has none to draw
+const qrcode = async () => (await import('qrcode')).default;
+
+export async function qrPng(qr: string): Promise<Buffer> {
+  return (await qrcode()).toBuffer(qr, { type: 'png', ...OPTIONS });
 }
 
-export function qrDataUrl(qr: string): Promise<string> {
-  return QRCode.toDataURL(qr, OPTIONS);
+export async function qrDataUrl(qr: string): Promise<string> {
+  return (await qrcode()).toDataURL(qr, OPTIONS);
 }

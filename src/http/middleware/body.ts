@@ -10,7 +10,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type Koa from 'koa';
-import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { File } from 'formidable';
 import { PayloadTooLargeError, ServiceError } from '../../services/errors.js';
 import type { UploadedFile } from '../../services/ports.js';
@@ -30,30 +29,41 @@ function toArray<T>(v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middleware {
+/** The three parsers of a route; koa-body (and formidable) are loaded with the first body any route reads. */
+function parsersFor(koaBodyModule: typeof import('koa-body'), limits: BodyLimits) {
+  const { koaBody, HttpMethodEnum } = koaBodyModule;
   const parsedMethods = [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE, HttpMethodEnum.GET];
-  // forms keep their raw text (ctx.request.rawBody); JSON does not, since it may carry large base64 files
-  const formParser = koaBody({ json: false, urlencoded: true, formLimit: limits.jsonLimitBytes, text: false, multipart: false, includeUnparsed: true, parsedMethods, onError: rethrow });
-  const jsonParser = koaBody({ json: true, jsonStrict: false, jsonLimit: limits.jsonLimitBytes, urlencoded: false, text: false, multipart: false, parsedMethods, onError: rethrow });
-  // one per request: its files go to a directory of its own, removed whatever happens
-  const multipartParser = (uploadDir: string) =>
-    koaBody({
-      json: false,
-      urlencoded: false,
-      text: false,
-      multipart: true,
-      parsedMethods,
-      formidable: {
-        uploadDir,
-        maxFileSize: limits.maxUploadBytes,
-        maxTotalFileSize: limits.maxUploadBytes,
-        maxFiles: 10,
-        maxFieldsSize: limits.jsonLimitBytes,
-        allowEmptyFiles: false,
-        keepExtensions: false,
-      },
-      onError: rethrow,
-    });
+  return {
+    // forms keep their raw text (ctx.request.rawBody); JSON does not, since it may carry large base64 files
+    form: koaBody({ json: false, urlencoded: true, formLimit: limits.jsonLimitBytes, text: false, multipart: false, includeUnparsed: true, parsedMethods, onError: rethrow }),
+    json: koaBody({ json: true, jsonStrict: false, jsonLimit: limits.jsonLimitBytes, urlencoded: false, text: false, multipart: false, parsedMethods, onError: rethrow }),
+    // one per request: its files go to a directory of its own, removed whatever happens
+    multipart: (uploadDir: string) =>
+      koaBody({
+        json: false,
+        urlencoded: false,
+        text: false,
+        multipart: true,
+        parsedMethods,
+        formidable: {
+          uploadDir,
+          maxFileSize: limits.maxUploadBytes,
+          maxTotalFileSize: limits.maxUploadBytes,
+          maxFiles: 10,
+          maxFieldsSize: limits.jsonLimitBytes,
+          allowEmptyFiles: false,
+          keepExtensions: false,
+        },
+        onError: rethrow,
+      }),
+  };
+}
+
+let koaBodyModule: Promise<typeof import('koa-body')> | null = null;
+
+export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middleware {
+  let parsers: ReturnType<typeof parsersFor> | null = null;
+  const ready = async () => (parsers ??= parsersFor(await (koaBodyModule ??= import('koa-body')), limits));
 
   return async (ctx, next) => {
     // read already (a quirk needed the credential inside it)
@@ -73,10 +83,11 @@ export function bodyParser(accepts: BodyKind[], limits: BodyLimits): Koa.Middlew
           { field: 'body', message: `content type must be ${wanted.join(' or ')}` },
         ]);
       }
-      if (isMultipart) files = await parseMultipart(ctx, multipartParser, limits);
+      const { form, json, multipart } = parsers ?? (await ready());
+      if (isMultipart) files = await parseMultipart(ctx, multipart, limits);
       else {
         try {
-          await (isForm ? formParser : jsonParser)(ctx, async () => {});
+          await (isForm ? form : json)(ctx, async () => {});
         } catch (err) {
           throw translateParseError(err, limits);
         }

@@ -9,7 +9,6 @@
  * NotFoundError (404) for an unknown or expired media id, or one of another
  * instance (media is scoped to its instance).
  */
-import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
 import { isBase64, stripDataUrl, type MediaBytes, type MediaInput, type MediaType, type StoredMedia } from '../../domain/content.js';
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../errors.js';
 import { UrlRejectedError, type SafeHttp } from '../net/safe-http.js';
@@ -214,6 +213,8 @@ export class MediaIntakeService implements MediaIntake, MediaCheck {
   private async judge(raw: Raw, kind: MediaType): Promise<{ mimetype: string; ext: string | null }> {
     if (raw.data.length === 0) throw new ValidationError(raw.field, 'the file is empty');
     this.checkSize(raw.data.length, kind, raw.field);
+    // loaded on first use: a server that takes no media never holds the sniffer
+    const { fileTypeFromBuffer, supportedMimeTypes } = await import('file-type');
     const sniffed = await fileTypeFromBuffer(raw.data);
     const decision = decideMimetype(kind, sniffed, raw.declared, raw.data, supportedMimeTypes);
     if (!decision.ok) throw new ValidationError(raw.field, decision.reason);

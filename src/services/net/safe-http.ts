@@ -18,7 +18,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import axios, { type AxiosResponse } from 'axios';
+import type { AxiosResponse } from 'axios';
 import { addressRefusal } from './address-policy.js';
 
 /** A host name's addresses; rejects (ideally with an `ENOTFOUND` code) when it has none. */
@@ -216,6 +216,8 @@ export class SafeHttp {
   async fetchBytes(raw: string, limits: { maxBytes: number; maxRedirects?: number; timeoutMs?: number }): Promise<FetchResult> {
     const deadline = AbortSignal.timeout(limits.timeoutMs ?? this.options.timeoutMs);
     let current = this.parse(raw);
+    // loaded on the first fetch: a server that never fetches media never holds it (about 20 MB)
+    const { default: axios } = await import('axios');
     for (let hop = 0; ; hop++) {
       const target = current.toString();
       const res = await this.request<ArrayBuffer>(raw, limits.maxBytes, () =>

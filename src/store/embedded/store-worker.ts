@@ -18,6 +18,7 @@
  * transaction open for its neighbours — the same non-atomic semantics MongoDB
  * gives insertMany/updateMany.
  */
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Checkpointer } from './checkpointer.js';
 import { SqliteEngine } from './sqlite-engine.js';
@@ -48,12 +49,14 @@ const MAX_WAL_FRAMES = Math.floor(MAX_WAL_BYTES / (engine.db.pragma('page_size',
 
 /** WAL length in frames, as last reported by the checkpointer. */
 let walFrames = 0;
-const checkpointer =
-  init.file === ':memory:'
-    ? null
-    : new Checkpointer(init.file, (report) => {
-        if (report.log !== undefined) walFrames = report.log;
-      });
+/**
+ * Started once the WAL passes CHECKPOINTER_AFTER_BYTES: a thread of its own
+ * costs ~12 MB, which an idle or lightly used server need not hold (its
+ * small WAL is checkpointed when the store closes).
+ */
+let checkpointer: Checkpointer | null = null;
+const CHECKPOINTER_AFTER_BYTES = 4 * 1024 * 1024;
+const WAL_FILE = `${init.file}-wal`;
 
 let open = false;
 let scheduled = false;
@@ -130,6 +133,14 @@ function finish(): void {
  * restart the WAL. One attempt per report from the checkpointer.
  */
 function boundWal(): void {
+  if (!checkpointer) {
+    if (init.file !== ':memory:' && (fs.statSync(WAL_FILE, { throwIfNoEntry: false })?.size ?? 0) > CHECKPOINTER_AFTER_BYTES) {
+      checkpointer = new Checkpointer(init.file, (report) => {
+        if (report.log !== undefined) walFrames = report.log;
+      });
+    }
+    return;
+  }
   if (walFrames <= MAX_WAL_FRAMES) return;
   walFrames = 0;
   engine.db.pragma('wal_checkpoint(PASSIVE)');

@@ -3,7 +3,6 @@
  * shared by its deliveries (one per subscription). Kept apart from the
  * deliveries so the rows that change on every attempt stay small.
  */
-import { ObjectId } from 'bson';
 import type { Doc, Store } from '../port.js';
 
 export const WEBHOOK_EVENTS = 'webhook_events';
@@ -34,10 +33,15 @@ export class WebhookEventsRepo {
 
   /** Ids are ObjectIds, which start with their creation time: the primary key orders events by age, no extra index needed. */
   purgeBefore(time: number): Promise<number> {
-    return this.coll.deleteMany({ _id: { $lt: ObjectId.createFromTime(Math.floor(time / 1000)).toHexString() } });
+    return this.coll.deleteMany({ _id: { $lt: idAtTime(time) } });
   }
 
   removeForInstance(instanceId: string): Promise<number> {
     return this.coll.deleteMany({ instance_id: instanceId });
   }
+}
+
+/** The smallest ObjectId made at `time` (its first 4 bytes are the seconds). */
+function idAtTime(time: number): string {
+  return Math.floor(time / 1000).toString(16).padStart(8, '0') + '0'.repeat(16);
 }
