@@ -4,7 +4,7 @@
  * Principal.
  */
 import { randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { createRequire } from 'node:module';
 import { DuplicateKeyError } from '../store/port.js';
 import type { OwnerDoc, OwnersRepo } from '../store/repositories/owners.js';
 import type { SessionsRepo } from '../store/repositories/sessions.js';
@@ -15,6 +15,11 @@ import { ConflictError, TooManyRequestsError, UnauthorizedError } from './errors
 import { LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from './login-throttle.js';
 import { hashPassword, verifyPassword, type ScryptParams } from './passwords.js';
 import type { Principal } from './principal.js';
+
+// jsonwebtoken (about 8 MB with its dependencies) is loaded with the first login or token, not at start-up
+type Jwt = typeof import('jsonwebtoken');
+let jwtLib: Jwt | null = null;
+const jwt = (): Jwt => (jwtLib ??= createRequire(import.meta.url)('jsonwebtoken') as Jwt);
 
 export interface RegisterInput {
   name: string;
@@ -106,7 +111,7 @@ export class AuthService {
     const jti = randomUUID();
     const expires_at = now + this.options.tokenTtlSeconds * 1000;
     await this.sessions.insert({ _id: jti, owner_id: owner._id, created_at: now, expires_at });
-    const token = jwt.sign({ sub: owner._id, jti } satisfies Claims, this.options.jwtSecret, {
+    const token = jwt().sign({ sub: owner._id, jti } satisfies Claims, this.options.jwtSecret, {
       algorithm: 'HS256',
       expiresIn: this.options.tokenTtlSeconds,
     });
@@ -130,9 +135,9 @@ export class AuthService {
     let claims: Claims;
     try {
       // algorithms pinned: 'none' and key-confusion tokens are rejected
-      claims = jwt.verify(token, this.options.jwtSecret, { algorithms: ['HS256'] }) as Claims;
+      claims = jwt().verify(token, this.options.jwtSecret, { algorithms: ['HS256'] }) as Claims;
     } catch (err) {
-      const expired = err instanceof jwt.TokenExpiredError;
+      const expired = err instanceof jwt().TokenExpiredError;
       throw new UnauthorizedError(expired ? 'token has expired; log in again' : 'invalid token');
     }
     if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string') throw new UnauthorizedError('invalid token');

@@ -23,8 +23,9 @@ export class Metrics implements Observer {
   private readonly httpRequests = new Counter({ name: 'tucan_http_requests_total', help: 'HTTP requests by route template and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
   private readonly httpDuration = new Histogram({ name: 'tucan_http_request_duration_seconds', help: 'HTTP request latency by route template and status', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly inboundMessages = new Counter({ name: 'tucan_inbound_messages_total', help: 'Inbound WhatsApp messages handed to the bot pipeline', registers: [this.registry] });
-  private readonly decisions = new Counter({ name: 'tucan_decisions_total', help: 'Bot decisions by outcome (a stop reason, or replied_rule / replied_default)', labelNames: ['outcome'], registers: [this.registry] });
-  private readonly sends = new Counter({ name: 'tucan_outbox_send_results_total', help: 'Outbound messages by final send result', labelNames: ['result'], registers: [this.registry] });
+  // per-message counts stay plain numbers until scraped: no label hashing on the hot path
+  private readonly decisionCounts = new Map<string, number>();
+  private readonly sendCounts = new Map<string, number>();
   private readonly webhookAttempts = new Counter({ name: 'tucan_webhook_deliveries_total', help: 'Webhook delivery attempts by result (delivered, retry, dead, gone)', labelNames: ['result'], registers: [this.registry] });
   private readonly webhookLatency = new Histogram({ name: 'tucan_webhook_delivery_duration_seconds', help: 'Webhook endpoint answer time by result', labelNames: ['result'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly storeDuration = new Histogram({ name: 'tucan_store_operation_duration_seconds', help: 'Store operation latency by operation and collection', labelNames: ['operation', 'collection'], buckets: STORE_BUCKETS, registers: [this.registry] });
@@ -34,6 +35,8 @@ export class Metrics implements Observer {
     // event-loop lag, memory, CPU, handles: prom-client's process metrics, in this registry
     collectDefaultMetrics({ register: this.registry, prefix: 'tucan_', eventLoopMonitoringPrecision: 20 });
     const self = this;
+    countedOnScrape(this.registry, 'tucan_decisions_total', 'Bot decisions by outcome (a stop reason, or replied_rule / replied_default)', 'outcome', this.decisionCounts);
+    countedOnScrape(this.registry, 'tucan_outbox_send_results_total', 'Outbound messages by final send result', 'result', this.sendCounts);
     new Gauge({
       name: 'tucan_outbox_depth',
       help: 'Outbound messages not sent yet, by status',
@@ -80,11 +83,11 @@ export class Metrics implements Observer {
   }
 
   decision(outcome: string): void {
-    this.decisions.inc({ outcome });
+    this.decisionCounts.set(outcome, (this.decisionCounts.get(outcome) ?? 0) + 1);
   }
 
   sendResult(result: 'sent' | 'failed' | 'cancelled'): void {
-    this.sends.inc({ result });
+    this.sendCounts.set(result, (this.sendCounts.get(result) ?? 0) + 1);
   }
 
   webhookAttempt(result: string, seconds: number): void {
@@ -96,4 +99,18 @@ export class Metrics implements Observer {
   async scrape(): Promise<{ body: string; contentType: string }> {
     return { body: await this.registry.metrics(), contentType: this.registry.contentType };
   }
+}
+
+/** A counter whose values are kept in `counts` (bounded words only) and copied in when scraped. */
+function countedOnScrape(registry: Registry, name: string, help: string, label: string, counts: Map<string, number>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, n] of counts) this.inc({ [label]: value }, n);
+    },
+  });
 }

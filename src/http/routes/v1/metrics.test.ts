@@ -40,6 +40,8 @@ describe('GET /metrics (Prometheus)', () => {
       expect(res.status).to.equal(201);
     }
     await t.request('GET', `/v1/instances/${inst.id}/messages/aaaaaaaaaaaaaaaaaaaaaaaa`, { token: owner.token });
+    const later = await t.request('POST', `/v1/instances/${inst.id}/messages`, { token: owner.token, json: { to: '59170000001', text: 'later', schedule_at: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(later.body.status).to.equal('scheduled');
     await eventually(async () => receiver.requests.length >= 3);
 
     const m = await eventually(async () => {
@@ -60,7 +62,10 @@ describe('GET /metrics (Prometheus)', () => {
     expect(sum(decisions, (l) => l.outcome === 'replied_rule', 'tucan_decisions_total')).to.equal(2);
     expect(sum(decisions, undefined, 'tucan_decisions_total')).to.equal(3);
     expect(sum(m.get('tucan_outbox_send_results_total'), (l) => l.result === 'sent', 'tucan_outbox_send_results_total')).to.be.at.least(2);
-    expect(m.get('tucan_outbox_depth')!.type).to.equal('gauge');
+    const depth = m.get('tucan_outbox_depth')!;
+    expect(depth.type).to.equal('gauge');
+    expect(sum(depth, (l) => l.status === 'scheduled')).to.equal(1);
+    expect(sum(depth, (l) => l.status === 'queued')).to.equal(0);
     expect(sum(m.get('tucan_webhook_delivery_duration_seconds'), (l) => l.result === 'delivered', 'tucan_webhook_delivery_duration_seconds_count')).to.be.at.least(3);
     expect(sum(m.get('tucan_engine_connections'), (l) => l.status === 'connected')).to.be.at.least(1);
     const store = m.get('tucan_store_operation_duration_seconds')!;
@@ -69,7 +74,7 @@ describe('GET /metrics (Prometheus)', () => {
     expect(m.get('tucan_process_resident_memory_bytes')!.samples[0].value).to.be.greaterThan(0);
 
     // no label value carries tenant data
-    const tenant = [inst.id, inst.token, 'metrics-owner', '59171234567', receiver.url, 'Hi', 'hola'];
+    const tenant = [inst.id, inst.token, 'metrics-owner', '59171234567', '59170000001', receiver.url, 'Hi', 'hola'];
     for (const f of m.values()) {
       for (const s of f.samples) {
         for (const v of Object.values(s.labels)) for (const secret of tenant) expect(v, `${s.name} ${JSON.stringify(s.labels)}`).to.not.contain(secret);
