@@ -69,7 +69,8 @@ describe('Baileys log hygiene', () => {
       record.closeSession(session);
     });
     expect(printed).to.equal('');
-    const logged = lines.join('');
+    // the time and pid of each line are digits too: leave them out of the search for a key's first byte
+    const logged = lines.map((l) => l.replace(/"(time|pid)":\d+,?/g, '')).join('');
     for (const secret of [PRIVATE, ROOT]) {
       expect(logged).not.to.contain(secret.toString('hex'));
       expect(logged).not.to.contain(secret.toString('base64'));
