@@ -1,5 +1,5 @@
 /**
- * npm run bench:pipeline -- --rules 1000 --messages 50000 --contacts 10000 [--batch 1] [--concurrency 256] [--json]
+ * npm run bench:pipeline -- --rules 1000 --messages 50000 --contacts 10000 [--flows] [--batch 1] [--concurrency 256] [--json]
  *
  * Inbound messages end to end through the real composition root: sandbox
  * engine inject → engine hub → inbound pipeline → decide() → embedded store
@@ -11,6 +11,12 @@
  * nothing and get the default message. Messages come from C contacts, round
  * robin; with few contacts per message the loop guard's per-chat reply cap
  * starts to hold replies back, which the output reports.
+ *
+ * --flows (issue 17): the instance also has the order flow
+ * (fixtures/flows/order.json), and half of the contacts walk it instead:
+ * their messages are, in turn, the trigger, a choice, a quantity and an
+ * address, so each such chat's state is read, changed and stored durably
+ * at every message. The other half is the workload above.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,6 +30,8 @@ import { RULE_DEFAULTS } from '../src/domain/rules.js';
 import { seededRandom } from '../src/domain/random.js';
 import type { SandboxEngine } from '../src/engines/sandbox/sandbox-engine.js';
 import { testConfig } from '../src/test-support/test-server.js';
+import { flowDocument } from '../src/test-support/flows.js';
+import { FlowCreateSchema } from '../src/domain/flows.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +41,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '256' },
     json: { type: 'boolean', default: false },
+    flows: { type: 'boolean', default: false },
   },
 });
 const RULES = Number(values.rules);
@@ -97,6 +106,10 @@ try {
   const compileMs = performance.now() - t0;
   log(`${RULES} rules created in ${(createMs / 1000).toFixed(2)} s, compiled in ${compileMs.toFixed(1)} ms`);
 
+  const FLOWS = values.flows;
+  if (FLOWS) await bot.flows.create(instance, FlowCreateSchema.parse(flowDocument()));
+  const FLOW_SCRIPT = ['quiero hacer un pedido', '1', '3', 'Calle Sucre 1234, piso 2'];
+
   const random = seededRandom(42);
   const messages: InboundMessage[] = [];
   let expectHits = 0;
@@ -106,7 +119,10 @@ try {
     const phone = `5917${String(contact).padStart(7, '0')}`;
     const hit = RULES > 0 && k % 2 === 0;
     let text: string;
-    if (hit) {
+    if (FLOWS && contact % 2 === 1) {
+      // the contact's n-th message walks the flow's n-th step
+      text = FLOW_SCRIPT[Math.floor(k / CONTACTS) % FLOW_SCRIPT.length];
+    } else if (hit) {
       const kw = keyword(Math.floor(random() * RULES) * 3 + Math.floor(random() * 3));
       text = HITS[k % HITS.length].replace('{kw}', kw).replace('{KW}', kw.toUpperCase());
       expectHits++;
@@ -174,10 +190,12 @@ try {
   const replied = await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.stop': null });
   const byRule = await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.used_default': false, 'decision.stop': null });
   const sent = (await engines.sandbox.countSent(instance._id)) - sentBefore;
+  const byFlow = FLOWS ? await store.collection('messages').countDocuments({ instance_id: instance._id, direction: 'in', 'decision.flow.name': 'order' }) : 0;
   const sorted = Array.from(latencies.subarray(0, observed)).sort((a, b) => a - b);
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
   const result = {
     rules: RULES,
+    flows: FLOWS,
     messages: MESSAGES,
     contacts: CONTACTS,
     batch: BATCH,
@@ -193,6 +211,7 @@ try {
     replied_by_rule: byRule,
     expected_rule_hits: expectHits,
     replies_sent: sent,
+    answered_by_flow: byFlow,
   };
   if (values.json) {
     console.log(JSON.stringify(result));
@@ -202,6 +221,7 @@ try {
     log(`  ${result.cpu_us_per_message} µs of CPU per message (user + system, this process)`);
     log(`  decide() p50 ${(result.decide_p50_ms * 1000).toFixed(1)} µs, p99 ${(result.decide_p99_ms * 1000).toFixed(1)} µs`);
     log(`  stored ${stored} inbound messages with traces; ${replied} answered (${byRule} by a rule, ${expectHits} expected), ${sent} replies sent by the sandbox engine`);
+    if (FLOWS) log(`  ${byFlow} messages answered by the order flow (half of the contacts walk it)`);
     if (stored !== MESSAGES) log('  WARNING: not every message was stored');
     if (sent !== handedOver || replied !== handedOver) log(`  WARNING: ${handedOver} replies handed over, ${replied} messages answered, ${sent} sent`);
     if (replied < MESSAGES) log(`  note: ${MESSAGES - replied} messages not answered (per-chat reply cap: raise --contacts)`);

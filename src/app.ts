@@ -120,7 +120,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     groups: media.groups,
     variation: media.variation,
     rules: bot.rules,
+    flows: bot.flows,
     testChat: bot.testChat,
+    chats: bot.chats,
     metrics,
   });
   const server = http.createServer(koa.callback());

@@ -47,7 +47,7 @@ function run(c: Pick<Case, 'fixture' | 'overrides' | 'settings' | 'state' | 'rul
 }
 
 function recent(text: string, agoMs: number, count = 1): ChatState {
-  return { cooldowns: {}, recent: Array.from({ length: count }, () => ({ at: NOW - agoMs, text })), muted_until: null };
+  return { cooldowns: {}, recent: Array.from({ length: count }, () => ({ at: NOW - agoMs, text })), muted_until: null, flow: null, pause: null };
 }
 
 describe('decide', () => {
@@ -103,27 +103,27 @@ describe('decide', () => {
     { name: 'a short repeated text is not an echo', fixture: 'text-private', overrides: { text: 'precio' }, state: recent('precio', 1_000), rule: 'Prices' },
     { name: 'the per-chat reply cap', fixture: 'text-private', state: recent('something else entirely', 1_000, REPLY_CAP), stop: 'reply_cap' },
     { name: 'replies outside the cap window do not count', fixture: 'text-private', state: recent('something else entirely', 61_000, REPLY_CAP), rule: 'Prices' },
-    { name: 'a muted chat', fixture: 'text-private', state: { cooldowns: {}, recent: [], muted_until: NOW + 1000 }, stop: 'reply_cap' },
+    { name: 'a muted chat', fixture: 'text-private', state: { cooldowns: {}, recent: [], muted_until: NOW + 1000, flow: null, pause: null }, stop: 'reply_cap' },
     // cooldowns
     {
       name: 'a cooling rule is skipped and no default is sent',
       fixture: 'text-private',
       rules: [{ ...prices, cooldown_seconds: 3600 }],
-      state: { cooldowns: { prices: NOW - 60_000 }, recent: [], muted_until: null },
+      state: { cooldowns: { prices: NOW - 60_000 }, recent: [], muted_until: null, flow: null, pause: null },
       stop: 'cooldown',
     },
     {
       name: 'a cooling rule falls through to the next matching rule',
       fixture: 'text-private',
       rules: [{ ...prices, cooldown_seconds: 3600 }, rule({ name: 'Cafe', keywords: ['cafe'] })],
-      state: { cooldowns: { prices: NOW - 60_000 }, recent: [], muted_until: null },
+      state: { cooldowns: { prices: NOW - 60_000 }, recent: [], muted_until: null, flow: null, pause: null },
       rule: 'Cafe',
     },
     {
       name: 'an expired cooldown answers again',
       fixture: 'text-private',
       rules: [{ ...prices, cooldown_seconds: 60 }],
-      state: { cooldowns: { prices: NOW - 61_000 }, recent: [], muted_until: null },
+      state: { cooldowns: { prices: NOW - 61_000 }, recent: [], muted_until: null, flow: null, pause: null },
       rule: 'Prices',
     },
     // rendering

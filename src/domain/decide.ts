@@ -15,16 +15,25 @@
  *  5. origin     — tucan's own API sends are never answered; fromMe messages
  *                  only with actions.multi_device, and never when they are our
  *                  own auto-reply coming back (see loop-guard.ts).
+ *     takeover   — with takeover_minutes, a fromMe message from the owner
+ *                  (not our own reply) pauses the chat and ends its flow.
+ *     pause      — a paused chat is not answered until the pause ends.
  *  6. reply_msgs — actions.reply_msgs, the master switch.
  *  7. group      — actions.reply_group_msgs, for group messages.
  *  8. unread     — actions.reply_unread_msgs, for messages that arrived while
  *                  the bot was offline (Baileys `append`).
+ *     flow       — a chat inside a flow: its message answers the step
+ *                  (or leaves with an exit keyword), before the schedule:
+ *                  a running flow may finish outside active hours. A flow
+ *                  that timed out, changed or went away is left first.
  *  9. schedule   — active_days / active_hours in bot_timezone.
  * 10. echo       — another bot repeating our reply back to us.
  * 11. reply_cap  — per-chat auto-reply cap (loop protection).
+ *     flows      — a flow trigger starts its flow (before rules).
  * 12. rules      — every matching rule, best first; a rule is passed over when
  *                  its scope or message_types do not fit or it is cooling down
- *                  for this chat; the first remaining one answers.
+ *                  for this chat; the first remaining one answers (or
+ *                  starts the flow its reply names).
  * 13. default    — no rule matched: default_msg if actions.send_default_msg.
  *                  (Not when a matching rule was only cooling down: that
  *                  would answer a known keyword with "no keyword here".)
@@ -32,16 +41,20 @@
  */
 import type { Content } from './content.js';
 import type { BotRepliedData, DomainEvent } from './events.js';
+import { answerFlow, leaveFlow, staleReason, startFlow, type FlowEnv, type FlowTurn } from './flow-run.js';
+import { EMPTY_FLOWS, type CompiledFlow, type FlowSet } from './flow-set.js';
 import type { InboundMessage } from './inbound.js';
 import { inboundEvents, inboundEventTypes } from './inbound-events.js';
 import { checkReplyCap, cooldownUntil, ECHO_MIN_LENGTH, matchesRecentReply, nextChatState, type ChatState } from './loop-guard.js';
 import { normalizeMessageText } from './normalize.js';
-import type { PlaceholderContext } from './placeholders.js';
+import { formatInZone, type PlaceholderContext } from './placeholders.js';
 import type { Random } from './random.js';
 import { emptyReason, renderContent, renderText } from './render.js';
 import type { CompiledRule, CompiledRules } from './rule-matcher.js';
+import { phoneFromJid } from './recipient.js';
 import { checkSchedule } from './schedule.js';
 import type { BotSettings } from './settings.js';
+import { parseTimeZone } from './timezone.js';
 import { CONTENT_PASS, STANDARD_STEPS as STD, type TraceStep } from './trace-steps.js';
 
 export type StopReason =
@@ -59,6 +72,13 @@ export type StopReason =
   | 'cooldown'
   | 'no_match'
   | 'empty_reply'
+  /** The owner wrote into the chat from the phone: the chat is paused (takeover_minutes). */
+  | 'takeover'
+  | 'paused'
+  /** A rule starts a flow that is deleted or disabled. */
+  | 'flow_unavailable'
+  /** The flow took the message (an exit keyword, a step without content) and sent nothing. */
+  | 'flow_no_reply'
   /** Set by the pipeline when decide() itself threw: the message is stored and its webhooks fire, unanswered. */
   | 'internal_error';
 
@@ -71,6 +91,8 @@ export interface Decision {
   /** Null when the bot replied. */
   stop: StopReason | null;
   rule: { id: string; name: string } | null;
+  /** The flow that answered, and the step the chat is at after it (null once it left the flow). */
+  flow: { id: string; name: string; step: string | null } | null;
   used_default: boolean;
   /** Inbound message events (already gated by send_webhook). */
   events: DomainEvent[];
@@ -85,6 +107,8 @@ export interface Decision {
 
 export interface Bot {
   settings: BotSettings;
+  /** The instance's enabled flows (none when left out). */
+  flows?: FlowSet;
 }
 
 export interface DecideContext {
@@ -101,11 +125,31 @@ const MAX_SKIP_STEPS = 20;
 class Run {
   readonly trace: TraceStep[] = [];
   skipped = 0;
+  /** The chat's memory as this decision changes it (a pause ends, a flow is left). */
+  state: ChatState;
+  /** Replies owed before this message's own answer: a timed-out flow's timeout_message. */
+  readonly owed: Content[] = [];
+
+  readonly messageId: string;
+  readonly chatJid: string;
+  readonly phone: string | null;
 
   constructor(
     private readonly ctx: DecideContext,
     readonly events: DomainEvent[],
-  ) {}
+    message: InboundMessage,
+  ) {
+    this.state = ctx.state;
+    this.messageId = ctx.messageId;
+    this.chatJid = message.chat_jid;
+    this.phone = message.sender_phone;
+  }
+
+  /** Takes a flow turn's trace and events (flow events are not message events: send_webhook does not gate them). */
+  absorb(turn: FlowTurn): void {
+    for (const t of turn.trace) this.trace.push(t);
+    for (const e of turn.events) this.events.push(e);
+  }
 
   step(step: string, result: TraceStep['result'], detail: string): void {
     this.trace.push({ step, result, detail });
@@ -120,16 +164,16 @@ class Run {
     if (++this.skipped <= MAX_SKIP_STEPS) this.step('rule', 'skip', detail);
   }
 
-  silent(reason: StopReason, step: string, detail: string, state: ChatState = this.ctx.state): Decision {
+  silent(reason: StopReason, step: string, detail: string, state: ChatState = this.state): Decision {
     this.step(step, 'stop', detail);
-    return { message_id: this.ctx.messageId, replies: [], stop: reason, rule: null, used_default: false, events: this.events, bot_replied: null, trace: this.trace, summary: `${step}: ${detail}`, state };
+    return { message_id: this.ctx.messageId, replies: this.owed, stop: reason, rule: null, flow: null, used_default: false, events: this.events, bot_replied: null, trace: this.trace, summary: `${step}: ${detail}`, state };
   }
 }
 
 export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, now: number, ctx: DecideContext): Decision {
   const settings = bot.settings;
   const actions = settings.actions;
-  const run = new Run(ctx, actions.send_webhook ? inboundEvents(message, ctx.messageId) : []);
+  const run = new Run(ctx, actions.send_webhook ? inboundEvents(message, ctx.messageId) : [], message);
 
   run.step('message', 'info', describe(message));
   if (!actions.send_webhook) run.standard(STD['webhook:off']);
@@ -150,12 +194,24 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   // the folded form is exactly what recent replies are remembered as
   const comparableText = text && text.folded !== '' ? text.folded : null;
   if (message.sent_by_api) return run.silent('own_api_send', 'origin', "sent through tucan's API: never answered");
+  const takeoverMinutes = settings.takeover_minutes ?? 0;
+  if (message.from_me && takeoverMinutes > 0) {
+    if (matchesRecentReply(ctx.state, comparableText, now, 0)) return run.silent('own_reply', 'origin', 'fromMe and identical to one of our recent auto-replies in this chat: our own reply, never answered');
+    return takeover(run, message, settings, bot.flows ?? EMPTY_FLOWS, now, takeoverMinutes, flowEnv(message, ctx, now, placeholdersOf(message, settings, now)));
+  }
   if (message.from_me) {
     if (!actions.multi_device) return run.silent('from_me', 'origin', 'sent from the linked phone and actions.multi_device is off');
     if (matchesRecentReply(ctx.state, comparableText, now, 0)) return run.silent('own_reply', 'origin', 'fromMe and identical to one of our recent auto-replies in this chat: our own reply, never answered');
     run.standard(STD['origin:multi_device']);
   } else {
     run.standard(STD['origin:contact']);
+  }
+  const pause = run.state.pause;
+  if (pause) {
+    if (now < pause.until) return run.silent('paused', 'pause', `paused by ${pause.by === 'api' ? 'the API' : 'the owner'} until ${localTime(pause.until, settings)}: the bot stays silent in this chat`);
+    run.step('pause', 'info', `the pause ended at ${localTime(pause.until, settings)}`);
+    run.events.push({ type: 'chat.resumed', data: { chat_jid: message.chat_jid, phone: pause.phone, reason: 'expired' } });
+    run.state = { ...run.state, pause: null };
   }
 
   if (!actions.reply_msgs) return run.silent('reply_msgs_off', 'reply_msgs', 'actions.reply_msgs is off');
@@ -167,6 +223,21 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   if (message.offline) {
     if (!actions.reply_unread_msgs) return run.silent('unread_msgs_off', 'unread', 'arrived while the bot was offline and actions.reply_unread_msgs is off');
     run.standard(STD.unread);
+  }
+
+  const flows = bot.flows ?? EMPTY_FLOWS;
+  const placeholders = placeholdersOf(message, settings, now);
+  const inFlow = run.state.flow;
+  if (inFlow && (!message.is_group || inFlow.participant === message.sender_jid)) {
+    const cf = flows.byId.get(inFlow.flow_id);
+    const stale = staleReason(cf, inFlow, now);
+    if (stale === null) return flowAnswer(run, answerFlow(cf!, inFlow, message, text, flowEnv(message, ctx, now, placeholders)), cf!, rules, now, null);
+    const left = leaveFlow(cf, inFlow, stale, flowEnv(message, ctx, now, placeholders));
+    run.absorb(left);
+    run.owed.push(...left.replies);
+    run.state = { ...run.state, flow: null };
+  } else if (inFlow) {
+    run.step('flow', 'info', `flow '${inFlow.flow_name}' is walked by another member of this group; answering as usual`);
   }
 
   const schedule = checkSchedule(settings, now);
@@ -181,6 +252,14 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   const cap = checkReplyCap(ctx.state, now);
   if (!cap.ok) return run.silent('reply_cap', 'reply_cap', cap.reason, nextChatState(ctx.state, now, { replies: [], ruleId: null, ruleCooldownSeconds: null, capHit: true }, rules.longestCooldownMs));
   run.standard(STD.reply_cap);
+
+  if (flows.size > 0 && run.state.flow === null) {
+    const hit = flows.triggers.match(text, message.kind)[0];
+    if (hit) {
+      const cf = flows.byId.get(flows.triggers.rules[hit.rank].rule.id)!;
+      return flowAnswer(run, startFlow(cf, flowEnv(message, ctx, now, placeholders), whoOf(message), `trigger ${hitLabel(hit.keyword, hit.mode)}`), cf, rules, now, null);
+    }
+  }
 
   const hits = rules.match(text, message.kind);
   const invalid = rules.invalid.length > 0 ? ` (${rules.invalid.length} invalid rule${rules.invalid.length === 1 ? '' : 's'} ignored: ${rules.invalid.map((r) => `'${r.name}' ${r.reason}`).slice(0, 3).join('; ')})` : '';
@@ -208,20 +287,14 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   }
   if (run.skipped > MAX_SKIP_STEPS) run.step('rule', 'info', `${run.skipped - MAX_SKIP_STEPS} more rules passed over`);
 
-  const placeholders: PlaceholderContext = {
-    pushName: message.push_name,
-    phone: message.sender_phone,
-    botName: settings.bot_name,
-    timeZone: settings.bot_timezone,
-    lang: settings.bot_lang,
-    message: message.text,
-    now,
-  };
-
   let reply: Content;
   let usedDefault = false;
-  if (chosen) {
-    reply = renderContent(chosen.reply, ctx.random, placeholders);
+  if (chosen?.startFlow) {
+    const cf = flows.byId.get(chosen.startFlow);
+    if (!cf) return run.silent('flow_unavailable', 'flow', `rule '${chosen.rule.name}' starts flow ${chosen.startFlow}, which is deleted or disabled`);
+    return flowAnswer(run, startFlow(cf, flowEnv(message, ctx, now, placeholders), whoOf(message), `rule '${chosen.rule.name}'`), cf, rules, now, chosen);
+  } else if (chosen) {
+    reply = renderContent(chosen.reply!, ctx.random, placeholders);
   } else if (cooling) {
     return run.silent('cooldown', 'default', 'a matching rule is cooling down for this chat; the default message is not sent instead');
   } else if (!actions.send_default_msg) {
@@ -237,27 +310,92 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   const empty = emptyReason(reply);
   if (empty) return run.silent('empty_reply', 'reply', `${empty} (spintax chose only empty options)`);
   run.step('reply', 'reply', previewOf(reply));
+  const replies = [...run.owed, reply];
 
   const rule = chosen ? { id: chosen.rule.id, name: chosen.rule.name } : null;
   const summary = chosen ? `rule '${chosen.rule.name}' matched ${hitSummary(hits, chosen)}` : 'no rule matched: sent the default message';
   const state = nextChatState(
-    ctx.state,
+    run.state,
     now,
-    { replies: [{ text: textOf(reply) }], ruleId: rule?.id ?? null, ruleCooldownSeconds: chosen?.rule.cooldown_seconds ?? null, capHit: false },
+    { replies: replies.map((r) => ({ text: textOf(r) })), ruleId: rule?.id ?? null, ruleCooldownSeconds: chosen?.rule.cooldown_seconds ?? null, capHit: false },
     rules.longestCooldownMs,
   );
   return {
     message_id: ctx.messageId,
-    replies: [reply],
+    replies,
     stop: null,
     rule,
+    flow: null,
     used_default: usedDefault,
     events: run.events,
-    bot_replied: { inbound_message_id: ctx.messageId, to_jid: message.chat_jid, phone: message.sender_phone, rule, used_default: usedDefault, trace_summary: summary },
+    bot_replied: { inbound_message_id: ctx.messageId, to_jid: message.chat_jid, phone: message.sender_phone, rule, flow: null, used_default: usedDefault, trace_summary: summary },
     trace: run.trace,
     summary,
     state,
   };
+}
+
+/** A flow took the message: its replies, events and next flow state make the decision. */
+function flowAnswer(run: Run, turn: FlowTurn, cf: CompiledFlow, rules: CompiledRules, now: number, startedBy: CompiledRule | null): Decision {
+  run.absorb(turn);
+  const replies = [...run.owed, ...turn.replies];
+  const rule = startedBy ? { id: startedBy.rule.id, name: startedBy.rule.name } : null;
+  const flow = { id: cf.flow.id, name: cf.flow.name, step: turn.flow?.step ?? null };
+  // a flow's own replies are bounded by its steps and max_attempts, so the reply cap does not stop them; they still count towards it
+  const state: ChatState = {
+    ...nextChatState(run.state, now, { replies: replies.map((r) => ({ text: textOf(r) })), ruleId: rule?.id ?? null, ruleCooldownSeconds: startedBy?.rule.cooldown_seconds ?? null, capHit: false }, rules.longestCooldownMs),
+    flow: turn.flow,
+  };
+  const messageId = run.messageId;
+  if (replies.length === 0) {
+    run.step('flow', 'stop', 'nothing to send');
+    return { message_id: messageId, replies, stop: 'flow_no_reply', rule, flow, used_default: false, events: run.events, bot_replied: null, trace: run.trace, summary: turn.summary, state };
+  }
+  for (const r of turn.replies) run.step('reply', 'reply', previewOf(r));
+  return {
+    message_id: messageId,
+    replies,
+    stop: null,
+    rule,
+    flow,
+    used_default: false,
+    events: run.events,
+    bot_replied: { inbound_message_id: messageId, to_jid: run.chatJid, phone: run.phone, rule, flow, used_default: false, trace_summary: turn.summary },
+    trace: run.trace,
+    summary: turn.summary,
+    state,
+  };
+}
+
+/** The owner wrote from the phone: the chat is paused for takeover_minutes and leaves its flow. */
+function takeover(run: Run, message: InboundMessage, settings: BotSettings, flows: FlowSet, now: number, minutes: number, env: FlowEnv): Decision {
+  const until = now + minutes * 60_000;
+  const phone = message.is_group ? null : phoneFromJid(message.chat_jid);
+  let state: ChatState = { ...run.state, pause: { until, by: 'owner_message', phone } };
+  if (state.flow) {
+    run.absorb(leaveFlow(flows.byId.get(state.flow.flow_id), state.flow, 'takeover', env));
+    state = { ...state, flow: null };
+  }
+  run.events.push({ type: 'chat.paused', data: { chat_jid: message.chat_jid, phone, until: new Date(until).toISOString(), by: 'owner_message' } });
+  return run.silent('takeover', 'takeover', `the owner wrote from the phone: paused by the owner until ${localTime(until, settings)} (takeover_minutes ${minutes})`, state);
+}
+
+function placeholdersOf(message: InboundMessage, settings: BotSettings, now: number): PlaceholderContext {
+  return { pushName: message.push_name, phone: message.sender_phone, botName: settings.bot_name, timeZone: settings.bot_timezone, lang: settings.bot_lang, message: message.text, now };
+}
+
+function flowEnv(message: InboundMessage, ctx: DecideContext, now: number, placeholders: PlaceholderContext): FlowEnv {
+  return { now, random: ctx.random, chatJid: message.chat_jid, placeholders, messageId: ctx.messageId };
+}
+
+function whoOf(message: InboundMessage): { participant: string | null; phone: string | null } {
+  return { participant: message.is_group ? message.sender_jid : null, phone: message.sender_phone };
+}
+
+/** `14:32` in the bot's time zone (the date too when it is not today there). */
+function localTime(at: number, settings: BotSettings): string {
+  const zone = parseTimeZone(settings.bot_timezone) ?? { kind: 'offset' as const, minutes: 0 };
+  return `${formatInZone(at, zone, 'en-GB', 'time')} ${settings.bot_timezone}`;
 }
 
 function describe(m: InboundMessage): string {

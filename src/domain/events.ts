@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const EVENT_TYPES = ['message.received', 'message.any', 'message.status', 'bot.replied', 'connection.update', 'group.participants', 'job.progress'] as const;
+export const EVENT_TYPES = ['message.received', 'message.any', 'message.status', 'bot.replied', 'connection.update', 'group.participants', 'job.progress', 'flow.completed', 'flow.abandoned', 'chat.paused', 'chat.resumed'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The seeds' names, accepted on subscription: seed 003 and seed 001. */
@@ -65,7 +65,11 @@ export const BotRepliedData = z
     reply_message_ids: z.array(z.string()),
     to_jid: Jid,
     phone: Phone,
-    rule: z.object({ id: z.string(), name: z.string() }).nullable().meta({ description: 'null when the default message was sent' }),
+    rule: z.object({ id: z.string(), name: z.string() }).nullable().meta({ description: 'null when the default message or a flow step was sent (a rule that started a flow is named)' }),
+    flow: z
+      .object({ id: z.string(), name: z.string(), step: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'the flow that answered and the step the chat is at now (null step: the flow ended)' }),
     used_default: z.boolean(),
     trace_summary: z.string(),
   })
@@ -105,6 +109,57 @@ export const JobProgressData = z
   .meta({ id: 'JobProgressData' });
 export type JobProgressData = z.infer<typeof JobProgressData>;
 
+const FlowValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const flowEventFields = {
+  flow_id: z.string(),
+  flow_name: z.string(),
+  flow_version: z.number().int(),
+  chat_jid: Jid,
+  phone: Phone,
+  participant_jid: Jid.nullable().meta({ description: 'in a group, the member who walked the flow' }),
+  variables: z.record(z.string(), FlowValue).meta({ description: 'every captured answer and option value, by name', example: { item: 'pizza', qty: 2, address: 'Calle 1 #23' } }),
+  step: z.string().meta({ description: 'the last step the chat was at' }),
+  started_at: z.string(),
+  ended_at: z.string(),
+};
+
+export const FlowCompletedData = z.object(flowEventFields).meta({ id: 'FlowCompletedData' });
+export type FlowCompletedData = z.infer<typeof FlowCompletedData>;
+
+export const FLOW_ABANDON_REASONS = ['exit', 'timeout', 'max_attempts', 'takeover', 'flow_changed', 'flow_removed'] as const;
+export type FlowAbandonReason = (typeof FLOW_ABANDON_REASONS)[number];
+
+export const FlowAbandonedData = z
+  .object({
+    ...flowEventFields,
+    reason: z.enum(FLOW_ABANDON_REASONS).meta({
+      description:
+        'exit: an exit keyword; timeout: no answer within timeout_minutes; max_attempts: too many answers that did not fit; takeover: the owner took the chat over (phone message or pause route); flow_changed: the flow was changed while the chat was inside it; flow_removed: the flow was deleted or disabled',
+    }),
+  })
+  .meta({ id: 'FlowAbandonedData' });
+export type FlowAbandonedData = z.infer<typeof FlowAbandonedData>;
+
+export const ChatPausedData = z
+  .object({
+    chat_jid: Jid,
+    phone: Phone,
+    until: z.string().meta({ description: 'when the bot answers this chat again' }),
+    by: z.enum(['owner_message', 'api']).meta({ description: 'owner_message: the owner wrote from the phone (takeover_minutes); api: the pause route' }),
+  })
+  .meta({ id: 'ChatPausedData' });
+export type ChatPausedData = z.infer<typeof ChatPausedData>;
+
+export const ChatResumedData = z
+  .object({
+    chat_jid: Jid,
+    phone: Phone,
+    reason: z.enum(['expired', 'api']),
+  })
+  .meta({ id: 'ChatResumedData' });
+export type ChatResumedData = z.infer<typeof ChatResumedData>;
+
 export const EVENT_DATA_SCHEMAS = {
   'message.received': MessageEventData,
   'message.any': MessageEventData,
@@ -113,6 +168,10 @@ export const EVENT_DATA_SCHEMAS = {
   'connection.update': ConnectionUpdateData,
   'group.participants': GroupParticipantsData,
   'job.progress': JobProgressData,
+  'flow.completed': FlowCompletedData,
+  'flow.abandoned': FlowAbandonedData,
+  'chat.paused': ChatPausedData,
+  'chat.resumed': ChatResumedData,
 } satisfies Record<EventType, z.ZodType>;
 
 export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
@@ -123,6 +182,10 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   'connection.update': 'qr, connecting, connected (ready), disconnected with a reason, logged_out, failed (seed alias: ready).',
   'group.participants': 'Participants joined, left, were promoted or demoted.',
   'job.progress': 'Progress of a bulk send job.',
+  'flow.completed': 'A chat reached the end of a conversation flow, with every captured variable.',
+  'flow.abandoned': 'A chat left a flow before its end: exit keyword, timeout, too many invalid answers, owner takeover, or the flow changed.',
+  'chat.paused': 'The bot went silent in a chat: the owner wrote from the phone (takeover) or the pause route was called.',
+  'chat.resumed': 'The bot answers a paused chat again: the pause expired or the resume route was called.',
 };
 
 export type EventData = { [K in EventType]: z.infer<(typeof EVENT_DATA_SCHEMAS)[K]> };

@@ -18,6 +18,7 @@
  * The state is a plain value: the pipeline loads it, decide() returns the
  * next one, the pipeline stores it.
  */
+import type { ChatPause, FlowState } from './flow-run.js';
 import { normalizeMessageText } from './normalize.js';
 
 export const ECHO_WINDOW_MS = 10 * 60_000;
@@ -40,10 +41,14 @@ export interface ChatState {
   recent: RecentReply[];
   /** Epoch ms until which the reply cap keeps the chat muted. */
   muted_until: number | null;
+  /** The flow the chat is inside, or null. */
+  flow: FlowState | null;
+  /** The owner's takeover (or a pause through the API), or null. */
+  pause: ChatPause | null;
 }
 
 export function emptyChatState(): ChatState {
-  return { cooldowns: {}, recent: [], muted_until: null };
+  return { cooldowns: {}, recent: [], muted_until: null, flow: null, pause: null };
 }
 
 export function comparable(text: string | null): string | null {
@@ -92,5 +97,5 @@ export function nextChatState(
   for (const [id, at] of Object.entries(state.cooldowns)) if (now - at < longestCooldownMs) cooldowns[id] = at;
   if (outcome.ruleId !== null && outcome.ruleCooldownSeconds !== null && outcome.replies.length > 0) cooldowns[outcome.ruleId] = now;
   const muted_until = outcome.capHit ? now + MUTE_MS : state.muted_until !== null && state.muted_until > now ? state.muted_until : null;
-  return { cooldowns, recent, muted_until };
+  return { cooldowns, recent, muted_until, flow: state.flow, pause: state.pause };
 }

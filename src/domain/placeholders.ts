@@ -8,6 +8,7 @@
  * | `[bot_name]` | the bot's name |
  * | `[date]`, `[time]`, `[day]` | now, in the bot's time zone and language |
  * | `[message]` | the inbound text (or caption) |
+ * | `[var.<name>]` | a value a conversation flow captured (empty until captured) |
  *
  * Unknown placeholders stay as written; `\[` and `\]` are literal brackets.
  * Values are inserted as they are: a push name containing `{a|b}` or `[x]`
@@ -30,6 +31,8 @@ export interface PlaceholderContext {
   message: string | null;
   /** Epoch ms. */
   now: number;
+  /** A flow's captured values; `[var.x]` stays as written outside flows. */
+  vars?: Readonly<Record<string, string | number | boolean>>;
 }
 
 type Style = 'date' | 'time' | 'day';
@@ -104,7 +107,7 @@ function formatNow(ctx: PlaceholderContext, style: Style): string {
   return text;
 }
 
-const TOKEN = /\\([[\]])|\[([a-z_]+)\]/g;
+const TOKEN = /\\([[\]])|\[([a-z_]+)\]|\[var\.([A-Za-z_][A-Za-z0-9_]*)\]/g;
 const KNOWN = new Set<string>(PLACEHOLDERS);
 
 export function fillPlaceholders(text: string, ctx: PlaceholderContext): string {
@@ -113,11 +116,12 @@ export function fillPlaceholders(text: string, ctx: PlaceholderContext): string 
   let out = '';
   let last = 0;
   for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
-    const [whole, escaped, name] = m;
+    const [whole, escaped, name, variable] = m;
     out += text.slice(last, m.index);
     last = m.index + whole.length;
     if (escaped) out += escaped;
     else if (name && KNOWN.has(name)) out += value(name as Placeholder, ctx);
+    else if (variable && ctx.vars) out += Object.hasOwn(ctx.vars, variable) ? String(ctx.vars[variable]) : '';
     else out += whole;
   }
   return out + text.slice(last);

@@ -21,8 +21,10 @@ export interface CompiledRule {
   rule: Rule;
   /** Position in priority order (0 is checked first). */
   rank: number;
-  /** The reply, parsed once into the content union; spintax and placeholders are rendered per message. */
-  reply: Content;
+  /** The reply, parsed once into the content union; spintax and placeholders are rendered per message. Null when the rule starts a flow. */
+  reply: Content | null;
+  /** The flow the rule starts instead of replying, or null. */
+  startFlow: string | null;
   kinds: ReadonlySet<InboundKind> | null;
 }
 
@@ -117,6 +119,8 @@ class LiteralIndex {
             if (end !== text.length) continue;
             break;
           case 'word':
+            // the whole text is a word by itself (a menu answer such as '1'): no segmentation needed
+            if (start === 0 && end === text.length) break;
             boundaries ??= wordBoundaries(text);
             if (!boundaries[start] || !boundaries[end]) continue;
             break;
@@ -170,14 +174,17 @@ export class CompiledRules {
         this.invalid.push({ id: rule.id, name: rule.name, reason });
         continue;
       }
-      let reply: Content;
-      try {
-        reply = parseContentBody(rule.reply);
-      } catch {
-        this.invalid.push({ id: rule.id, name: rule.name, reason: 'the reply has no content to send' });
-        continue;
+      const startFlow = rule.reply.start_flow ?? null;
+      let reply: Content | null = null;
+      if (startFlow === null) {
+        try {
+          reply = parseContentBody(rule.reply);
+        } catch {
+          this.invalid.push({ id: rule.id, name: rule.name, reason: 'the reply has no content to send' });
+          continue;
+        }
       }
-      this.rules.push({ rule, rank: this.rules.length, reply, kinds: rule.message_types ? new Set<InboundKind>(rule.message_types) : null });
+      this.rules.push({ rule, rank: this.rules.length, reply, startFlow, kinds: rule.message_types ? new Set<InboundKind>(rule.message_types) : null });
     }
     const regexFolded: { rank: number; keyword: string }[] = [];
     const regexExact: { rank: number; keyword: string }[] = [];

@@ -5,7 +5,7 @@
  */
 import { RE2JS } from 're2js';
 import { z } from 'zod';
-import { ContentSchema } from './content.js';
+import { ContentSchema, contentOptions, contentShape, exactlyOneContent } from './content.js';
 import { normalizeText } from './normalize.js';
 
 export const MATCH_MODES = ['exact', 'contains', 'starts_with', 'ends_with', 'word', 'regex'] as const;
@@ -26,16 +26,40 @@ export const MAX_KEYWORD_LENGTH = 500;
 /** RE2 program size: bounds the memory and per-character cost of one regex (a{1000}b{1000} is ~2,000). */
 export const MAX_REGEX_PROGRAM = 5000;
 
-/** A rule reply: the send API's content without a recipient. */
-export const RuleReplySchema = ContentSchema.superRefine((reply, ctx) => {
-  if (reply.reaction !== undefined) ctx.addIssue({ code: 'custom', path: ['reaction'], message: 'is not supported in rule replies (a reaction needs the id of a message that does not exist yet)' });
-  if (reply.reply_to !== undefined) ctx.addIssue({ code: 'custom', path: ['reply_to'], message: 'is not supported in rule replies; replies always go to the chat the message came from' });
-}).meta({
-  description:
-    'What the bot sends: the send API content without `to`, e.g. `{"text": "{Hi|Hello} [name]"}` or `{"image": {"url": "https://…"}, "caption": "…"}`. ' +
-    'Text, captions, button/list texts and poll names support spintax (`{a|b|{c|d}}`, `\\{ \\} \\| \\[ \\]` escape) and the placeholders ' +
-    '[name], [phone], [bot_name], [date], [time], [day] and [message]; unknown placeholders are kept as written.',
-});
+const REPLY_TEMPLATE_HELP =
+  'Text, captions, button/list texts and poll names support spintax (`{a|b|{c|d}}`, `\\{ \\} \\| \\[ \\]` escape) and the placeholders ' +
+  '[name], [phone], [bot_name], [date], [time], [day] and [message]; unknown placeholders are kept as written.';
+
+/** What the bot sends: the send API's content without a recipient (rule replies, flow steps). */
+export const ReplyContentSchema = ContentSchema.superRefine((reply, ctx) => {
+  if (reply.reaction !== undefined) ctx.addIssue({ code: 'custom', path: ['reaction'], message: 'is not supported in bot replies (a reaction needs the id of a message that does not exist yet)' });
+  if (reply.reply_to !== undefined) ctx.addIssue({ code: 'custom', path: ['reply_to'], message: 'is not supported in bot replies; replies always go to the chat the message came from' });
+}).meta({ description: `What the bot sends: the send API content without \`to\`, e.g. \`{"text": "{Hi|Hello} [name]"}\`. ${REPLY_TEMPLATE_HELP}` });
+export type ReplyContent = z.output<typeof ReplyContentSchema>;
+
+/** A rule reply: content, or `{"start_flow": id}` alone to start a conversation flow. */
+export const RuleReplySchema = z
+  .object({
+    ...contentShape,
+    ...contentOptions,
+    start_flow: z.string().regex(/^[0-9a-f]{24}$/, 'must be a flow id (24 hex characters)').optional().meta({ description: 'Start this conversation flow instead of sending content (alone in the reply)' }),
+  })
+  .strict()
+  .superRefine((reply, ctx) => {
+    if (reply.start_flow !== undefined) {
+      const others = Object.keys(reply).filter((k) => k !== 'start_flow' && (reply as Record<string, unknown>)[k] !== undefined);
+      if (others.length > 0) ctx.addIssue({ code: 'custom', path: ['start_flow'], message: `stands alone in a reply (remove ${others.join(', ')}): the flow's steps send the content` });
+      return;
+    }
+    exactlyOneContent(reply, ctx);
+    if (reply.reaction !== undefined) ctx.addIssue({ code: 'custom', path: ['reaction'], message: 'is not supported in bot replies (a reaction needs the id of a message that does not exist yet)' });
+    if (reply.reply_to !== undefined) ctx.addIssue({ code: 'custom', path: ['reply_to'], message: 'is not supported in bot replies; replies always go to the chat the message came from' });
+  })
+  .meta({
+    description:
+      'What the bot sends: the send API content without `to`, e.g. `{"text": "{Hi|Hello} [name]"}` or `{"image": {"url": "https://…"}, "caption": "…"}`, ' +
+      `or \`{"start_flow": "<flow id>"}\` alone to start a conversation flow. ${REPLY_TEMPLATE_HELP}`,
+  });
 export type RuleReply = z.output<typeof RuleReplySchema>;
 
 const fields = {

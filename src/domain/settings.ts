@@ -68,10 +68,24 @@ export const GeneralSettingsSchema = z
   })
   .strict();
 
+/** Human takeover: minutes the bot stays silent in a chat after the owner writes into it from the phone (0: off). */
+export const TakeoverMinutesSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 24 * 60)
+  .meta({
+    description:
+      'When the owner writes into a chat from the phone or another linked device (not through the API, not a bot reply), the bot stays silent in that chat for this many minutes, and a flow in progress there ends (flow.abandoned, reason takeover). 0 (the default) turns takeover off.',
+    example: 30,
+  });
+
 export const BotSettingsSchema = GeneralSettingsSchema.extend({
   actions: ActionsSchema,
   active_days: ActiveDaysSchema,
   active_hours: ActiveHoursSchema,
+  /** Absent in settings stored before takeover existed: 0. */
+  takeover_minutes: TakeoverMinutesSchema.optional(),
 }).strict();
 
 export type ActiveHours = z.infer<typeof ActiveHoursSchema>;
@@ -86,6 +100,7 @@ export const SettingsPatchSchema = GeneralSettingsSchema.partial()
     actions: ActionsSchema.partial().optional(),
     active_days: ActiveDaysSchema.partial().optional(),
     active_hours: ActiveHoursSchema.optional(),
+    takeover_minutes: TakeoverMinutesSchema.optional(),
   })
   .strict();
 export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
@@ -106,6 +121,7 @@ export function defaultSettings(botName?: string): BotSettings {
     },
     active_days: { monday: true, tuesday: true, wednesday: true, thursday: true, friday: true, saturday: true, sunday: true },
     active_hours: { from: 'always', to: 'always' },
+    takeover_minutes: 0,
   };
 }
 
@@ -116,6 +132,7 @@ export function mergeSettings(current: BotSettings, patch: SettingsPatch): BotSe
     actions: { ...current.actions, ...stripUndefined(patch.actions ?? {}) },
     active_days: { ...current.active_days, ...stripUndefined(patch.active_days ?? {}) },
     active_hours: patch.active_hours ?? current.active_hours,
+    takeover_minutes: patch.takeover_minutes ?? current.takeover_minutes ?? 0,
   };
 }
 

@@ -19,6 +19,8 @@ import type { BulkJobsService } from '../services/outbox/bulk-jobs.js';
 import type { IdempotencyService } from '../services/outbox/idempotency.js';
 import type { OutboxService } from '../services/outbox/outbox-service.js';
 import type { RecurringService } from '../services/outbox/recurring-service.js';
+import type { ChatControl } from '../services/chat-control.js';
+import type { FlowsService } from '../services/flows.js';
 import type { RulesService } from '../services/rules.js';
 import type { TestChatService } from '../services/test-chat.js';
 import type { TextVariationService } from '../services/variation/text-variator.js';
@@ -55,7 +57,11 @@ export interface Api {
   groups: GroupsService;
   variation: TextVariationService;
   rules: RulesService;
+  /** Conversation flows: CRUD and save-time checks. */
+  flows: FlowsService;
   testChat: TestChatService;
+  /** The bot's state per chat: takeover pauses and the flow a chat is in. */
+  chats: ChatControl;
   /** Prometheus metrics: the HTTP layer reports requests, /metrics scrapes them. */
   metrics: Metrics;
 }

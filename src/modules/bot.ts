@@ -6,8 +6,12 @@
 import type { Random } from '../domain/random.js';
 import type { Logger } from '../logger.js';
 import { BotSettingsCache } from '../services/bot-settings-cache.js';
+import { ChatControl } from '../services/chat-control.js';
+import { chatDueWorker } from '../services/chat-due-worker.js';
 import { ChatMemory } from '../services/chat-memory.js';
+import { ChatQueue } from '../services/chat-queue.js';
 import type { EngineManager } from '../services/engine-manager.js';
+import { FlowsService } from '../services/flows.js';
 import { InboundPipeline } from '../services/inbound-pipeline.js';
 import type { Observer } from '../services/metrics/observer.js';
 import type { ConversationRecord, EventSink } from '../services/ports.js';
@@ -15,6 +19,7 @@ import { RulesService, type ReplyReferences } from '../services/rules.js';
 import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
 import type { Store } from '../store/port.js';
 import { ChatStatesRepo } from '../store/repositories/chat-states.js';
+import { FlowsRepo } from '../store/repositories/flows.js';
 import { InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
 import type { InstancesRepo } from '../store/repositories/instances.js';
 import { RulesRepo } from '../store/repositories/rules.js';
@@ -41,24 +46,36 @@ export async function botModule(d: BotDeps) {
   const rulesRepo = new RulesRepo(d.store);
   const messages = new InboundMessagesRepo(d.store);
   const chatStates = new ChatStatesRepo(d.store);
-  await Promise.all([rulesRepo.init(), messages.init(), chatStates.init()]);
+  const flowsRepo = new FlowsRepo(d.store);
+  await Promise.all([rulesRepo.init(), messages.init(), chatStates.init(), flowsRepo.init()]);
 
-  const rules = new RulesService(rulesRepo, d.replyReferences, d.clock);
+  const flows = new FlowsService(flowsRepo, d.replyReferences, d.clock);
+  // a rule's start_flow must name a flow of its instance
+  const rules = new RulesService(rulesRepo, { ...d.replyReferences, flows }, d.clock);
   const settings = new BotSettingsCache(d.instancesRepo, d.clock);
   const memory = new ChatMemory(chatStates, d.clock);
-  const pipeline = new InboundPipeline({ settings, rules, memory, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer });
+  // one queue for a chat's messages, its pauses and its timeouts: strict order per chat
+  const queue = new ChatQueue();
+  const pipeline = new InboundPipeline({ settings, rules, flows, memory, queue, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer });
+  const chats = new ChatControl({ settings, flows, memory, queue, sink: d.sink, record: d.record, clock: d.clock, log: d.log, random: d.random });
+  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log);
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
 
   return {
     rules,
+    flows,
     pipeline,
     testChat,
+    chats,
+    /** Flow timeouts and the end of takeover pauses, from the store (tests run it at will). */
+    dueChats,
+    workers: [dueChats],
     /** Settings changed through this process: the pipeline's cache takes them at once. */
     settingsChanged: (instance: Parameters<BotSettingsCache['changed']>[0]) => settings.changed(instance),
     async forgetInstance(instanceId: string) {
       settings.forget(instanceId);
       memory.forget(instanceId);
-      await Promise.all([rules.removeAll(instanceId), messages.removeAll(instanceId), chatStates.removeAll(instanceId)]);
+      await Promise.all([rules.removeAll(instanceId), flows.removeAll(instanceId), messages.removeAll(instanceId), chatStates.removeAll(instanceId)]);
     },
   };
 }

@@ -7,12 +7,13 @@ import { ChatMemory } from './chat-memory.js';
 function fakeRepo(stored: Record<string, Record<string, number>> = {}) {
   const saves: { chat: string; cooldowns: Record<string, number> }[] = [];
   const repo = {
+    pendingChats: async () => [],
     find: async (instanceId: string, chatJid: string) => {
       const cooldowns = stored[`${instanceId}|${chatJid}`];
       return cooldowns ? ({ cooldowns } as unknown as ChatStateDoc) : null;
     },
-    save: async (_instanceId: string, chatJid: string, cooldowns: Record<string, number>) => {
-      saves.push({ chat: chatJid, cooldowns });
+    save: async (_instanceId: string, chatJid: string, state: { cooldowns: Record<string, number> }) => {
+      saves.push({ chat: chatJid, cooldowns: state.cooldowns });
     },
   } as unknown as ChatStatesRepo;
   return { repo, saves };
@@ -24,6 +25,8 @@ describe('chat memory', () => {
   it('writes nothing for a message that leaves the cooldowns as they were', async () => {
     const { repo, saves } = fakeRepo();
     const memory = new ChatMemory(repo, () => 0);
+    // the first call per instance asks the store which chats are paused or in a flow
+    await memory.ready('i1', 'a@s.whatsapp.net', false);
     expect(memory.ready('i1', 'a@s.whatsapp.net', false)).to.equal(undefined);
     for (let at = 1; at <= 3; at++) {
       expect(memory.set('i1', 'a@s.whatsapp.net', replied(memory.current('i1', 'a@s.whatsapp.net'), at))).to.equal(undefined);
@@ -41,6 +44,32 @@ describe('chat memory', () => {
     await memory.set('i1', chat, { ...emptyChatState(), cooldowns: { r1: 20 } });
     await memory.set('i1', chat, emptyChatState());
     expect(saves.map((s) => s.cooldowns)).to.deep.equal([{ r1: 10 }, { r1: 20 }, {}]);
+  });
+
+  it('reads without cooldowns only the chats the store lists as paused or in a flow, and keeps that list as flows start and end', async () => {
+    const reads: string[] = [];
+    const flow = { flow_id: 'f', flow_name: 'order', version: 1, step: 'menu', vars: {}, attempts: 0, started_at: 0, deadline: 60_000, participant: null, phone: null };
+    const repo = {
+      pendingChats: async () => ['b@s.whatsapp.net'],
+      find: async (_i: string, chatJid: string) => {
+        reads.push(chatJid);
+        return chatJid === 'b@s.whatsapp.net' ? ({ cooldowns: {}, flow } as unknown as ChatStateDoc) : null;
+      },
+      save: async () => undefined,
+    } as unknown as ChatStatesRepo;
+    const memory = new ChatMemory(repo, () => 0);
+    await memory.ready('i1', 'a@s.whatsapp.net', false);
+    await memory.ready('i1', 'b@s.whatsapp.net', false);
+    expect(reads).to.deep.equal(['b@s.whatsapp.net']);
+    expect(memory.current('i1', 'b@s.whatsapp.net').flow).to.deep.equal(flow);
+    // a flow started here puts the chat on the list: after eviction it is read back
+    const small = new ChatMemory(repo, () => 0, 1);
+    await small.ready('i1', 'c@s.whatsapp.net', false);
+    await small.set('i1', 'c@s.whatsapp.net', { ...emptyChatState(), flow });
+    await small.ready('i1', 'd@s.whatsapp.net', false);
+    reads.length = 0;
+    await small.ready('i1', 'c@s.whatsapp.net', false);
+    expect(reads).to.deep.equal(['c@s.whatsapp.net']);
   });
 
   it('keeps chats and instances apart when their calls interleave', async () => {

@@ -1,27 +1,36 @@
 /**
- * The bot's per-chat memory (loop-guard state and rule cooldowns) for
- * decide(): kept in memory, with cooldowns written through to the store so
- * they survive restarts (they may last days). They are read back only when
- * the instance's rules use cooldowns, so a busy bot without them never
- * reads. Recent replies and loop-protection mutes last minutes and stay in
- * memory: after a restart a looping chat is simply muted again.
+ * The bot's per-chat memory (loop-guard state, rule cooldowns, the flow a
+ * chat is in, a takeover pause) for decide(): kept in memory, with the
+ * durable part (cooldowns, flow, pause) written through to the store so it
+ * survives restarts. It is read back only for chats that can have some: every
+ * chat when the instance's rules use cooldowns; otherwise only the chats the
+ * store lists as paused or inside a flow (one indexed read per instance, kept
+ * up to date by set()), so a busy bot never reads a chat it has nothing
+ * stored for. Recent
+ * replies and loop-protection mutes last minutes and stay in memory: after
+ * a restart a looping chat is simply muted again.
  *
  * Ordering: a caller awaits `ready()` (only when it returns a promise) and
  * then reads `current()` and writes `set()` synchronously, so two messages of
  * the same chat in one batch see each other's replies.
  */
 import { emptyChatState, type ChatState } from '../domain/loop-guard.js';
-import type { ChatStatesRepo } from '../store/repositories/chat-states.js';
+import type { ChatStateDoc, ChatStatesRepo } from '../store/repositories/chat-states.js';
 
 interface Entry {
   state: ChatState;
   /** Whether the durable part was read (or is known to be empty). */
   durable: boolean;
+  /** Whether a document is stored for the chat; undefined when not known. */
+  stored?: boolean;
 }
 
 export class ChatMemory {
   private readonly entries = new Map<string, Entry>();
   private readonly loading = new Map<string, Promise<void>>();
+  /** Per instance: the chats with a stored flow or pause (loaded once, then kept by set()). */
+  private readonly pending = new Map<string, Set<string>>();
+  private readonly pendingLoads = new Map<string, Promise<void>>();
   private lastKey = { instanceId: '', chatJid: '', key: '|' };
 
   constructor(
@@ -30,8 +39,15 @@ export class ChatMemory {
     private readonly maxChats = 100_000,
   ) {}
 
-  /** A promise to await when the chat's state is not in memory yet; undefined when it is. */
-  ready(instanceId: string, chatJid: string, durable: boolean): Promise<void> | undefined {
+  /**
+   * A promise to await when the chat's state is not in memory yet; undefined
+   * when it is. `cooldowns`: the instance's rules use cooldowns, so every
+   * chat's durable part is read.
+   */
+  ready(instanceId: string, chatJid: string, cooldowns: boolean): Promise<void> | undefined {
+    const chats = this.pending.get(instanceId);
+    if (!chats) return this.loadPending(instanceId).then(() => this.ready(instanceId, chatJid, cooldowns));
+    const durable = cooldowns || chats.has(chatJid);
     const key = this.keyOf(instanceId, chatJid);
     const entry = this.entries.get(key);
     if (entry && (entry.durable || !durable)) return undefined;
@@ -44,9 +60,8 @@ export class ChatMemory {
       pending = this.repo
         .find(instanceId, chatJid)
         .then((doc) => {
-          const current = this.entries.get(key)?.state ?? emptyChatState();
-          const cooldowns = { ...(doc?.cooldowns ?? {}), ...current.cooldowns };
-          this.remember(key, { state: { ...current, cooldowns }, durable: true });
+          const current = this.entries.get(key);
+          this.remember(key, { state: merged(current?.state, doc), durable: true, stored: current?.stored || doc !== null });
         })
         .finally(() => this.loading.delete(key));
       this.loading.set(key, pending);
@@ -58,17 +73,39 @@ export class ChatMemory {
     return this.entries.get(this.keyOf(instanceId, chatJid))?.state ?? emptyChatState();
   }
 
-  /** Stores the next state; resolves once its cooldowns (when they changed) are written. */
+  /** Stores the next state; resolves once its durable part (when it changed) is written. */
   set(instanceId: string, chatJid: string, next: ChatState): Promise<void> | undefined {
     const key = this.keyOf(instanceId, chatJid);
     const before = this.entries.get(key);
-    this.remember(key, { state: next, durable: before?.durable ?? false });
     const prev = before?.state ?? emptyChatState();
-    if (sameCooldowns(prev.cooldowns, next.cooldowns)) return undefined;
-    return this.repo.save(instanceId, chatJid, next.cooldowns, this.clock());
+    if (prev.flow === next.flow && prev.pause === next.pause && sameCooldowns(prev.cooldowns, next.cooldowns)) {
+      this.remember(key, { state: next, durable: before?.durable ?? false, stored: before?.stored });
+      return undefined;
+    }
+    // written below: from now on a document is stored
+    this.remember(key, { state: next, durable: before?.durable ?? false, stored: true });
+    const chats = this.pending.get(instanceId);
+    if (next.flow || next.pause) chats?.add(chatJid);
+    else chats?.delete(chatJid);
+    return this.repo.save(instanceId, chatJid, { cooldowns: next.cooldowns, flow: next.flow, pause: next.pause }, this.clock(), before?.stored);
+  }
+
+  private loadPending(instanceId: string): Promise<void> {
+    let load = this.pendingLoads.get(instanceId);
+    if (!load) {
+      load = this.repo
+        .pendingChats(instanceId)
+        .then((chats) => {
+          if (!this.pending.has(instanceId)) this.pending.set(instanceId, new Set(chats));
+        })
+        .finally(() => this.pendingLoads.delete(instanceId));
+      this.pendingLoads.set(instanceId, load);
+    }
+    return load;
   }
 
   forget(instanceId: string): void {
+    this.pending.delete(instanceId);
     const prefix = `${instanceId}|`;
     for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
   }
@@ -88,6 +125,13 @@ export class ChatMemory {
     this.entries.set(key, entry);
     if (this.entries.size > this.maxChats) this.entries.delete(this.entries.keys().next().value!);
   }
+}
+
+/** The stored durable part under what memory already holds (a message may have changed the chat while it loaded). */
+function merged(current: ChatState | undefined, doc: ChatStateDoc | null): ChatState {
+  const base = current ?? emptyChatState();
+  if (!doc) return base;
+  return { ...base, cooldowns: { ...doc.cooldowns, ...base.cooldowns }, flow: base.flow ?? doc.flow ?? null, pause: base.pause ?? doc.pause ?? null };
 }
 
 function sameCooldowns(a: Record<string, number>, b: Record<string, number>): boolean {

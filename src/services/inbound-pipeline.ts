@@ -2,12 +2,13 @@
  * The inbound pipeline: engine 'inbound' events → decide() → the
  * conversation record, webhook events and the chat's memory.
  *
- * For each message of a batch (all of them, concurrently, each isolated from
- * the others' failures):
+ * For each message of a batch (each isolated from the others' failures;
+ * messages of one chat strictly one after another, in arrival order, through
+ * the chat queue; different chats concurrently):
  * 1. Echoes of tucan's own API sends are left to the outbox; a WhatsApp id
  *    already seen is a redelivery and is dropped.
- * 2. decide() runs on cached settings, the compiled rule set and the chat's
- *    memory (loaded once, then kept in memory).
+ * 2. decide() runs on cached settings, the compiled rules and flows and the
+ *    chat's memory (loaded once, then kept in memory).
  * 3. In one event-loop turn — one transaction on a store with turn commit —
  *    the message is recorded with its trace and replies (ConversationRecord:
  *    one ordered insert, message first, so a crash never keeps the message
@@ -24,6 +25,7 @@ import type { InboundMessage } from '../domain/inbound.js';
 import { inboundEvents } from '../domain/inbound-events.js';
 import type { ChatState } from '../domain/loop-guard.js';
 import type { Random } from '../domain/random.js';
+import type { FlowSet } from '../domain/flow-set.js';
 import type { CompiledRules } from '../domain/rule-matcher.js';
 import type { BotSettings } from '../domain/settings.js';
 import type { Logger } from '../logger.js';
@@ -32,14 +34,22 @@ import { newId } from '../store/port.js';
 import { newInboundDoc, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import type { BotSettingsCache } from './bot-settings-cache.js';
 import type { ChatMemory } from './chat-memory.js';
+import type { ChatQueue } from './chat-queue.js';
 import type { ConversationRecord, EventSink, ReplyRequest } from './ports.js';
 import { NO_OBSERVER, type Observer } from './metrics/observer.js';
 import type { RulesService } from './rules.js';
 
+/** The instance's compiled flows (the flows service). */
+export interface FlowSource {
+  compiled(instanceId: string): FlowSet | Promise<FlowSet>;
+}
+
 export interface InboundPipelineDeps {
   settings: BotSettingsCache;
   rules: RulesService;
+  flows: FlowSource;
   memory: ChatMemory;
+  queue: ChatQueue;
   record: ConversationRecord;
   sink: EventSink;
   clock: () => number;
@@ -61,6 +71,7 @@ const SEEN_LIMIT = 100_000;
 
 export class InboundPipeline {
   private readonly seen = new Set<string>();
+  private lastBot: Bot | null = null;
   private readonly random: Random;
   private readonly observer: Observer;
   private onDecide: ((ms: number) => void) | undefined;
@@ -103,47 +114,69 @@ export class InboundPipeline {
   /** Processes a whole batch; resolves when every message is stored and its replies were handed over. */
   async handle(instanceId: string, messages: InboundMessage[]): Promise<void> {
     this.observer.inbound(messages.length);
-    // both are cached values, not promises, on the busy path: no await there
-    const cachedSettings = this.deps.settings.get(instanceId);
-    const settings = cachedSettings instanceof Promise ? await cachedSettings : cachedSettings;
-    if (!settings) {
-      this.deps.log.warn({ instance_id: instanceId, count: messages.length }, 'inbound messages for an unknown instance dropped');
-      return;
-    }
-    const cachedRules = this.deps.rules.compiled(instanceId);
-    const rules = cachedRules instanceof Promise ? await cachedRules : cachedRules;
+    const { queue } = this.deps;
     if (messages.length === 1) {
       // a live message comes alone
-      await this.process(instanceId, settings, rules, messages[0]).catch((err: unknown) => this.failed(instanceId, messages[0], err));
+      const m = messages[0];
+      await queue.run(`${instanceId}|${m.chat_jid}`, () => this.process(instanceId, m)).catch((err: unknown) => this.failed(instanceId, m, err));
       return;
     }
-    const results = await Promise.allSettled(messages.map((m) => this.process(instanceId, settings, rules, m)));
+    // queued in arrival order before anything is awaited, so a later batch can never overtake
+    const results = await Promise.allSettled(messages.map((m) => queue.run(`${instanceId}|${m.chat_jid}`, () => this.process(instanceId, m))));
     results.forEach((r, i) => {
       if (r.status === 'rejected') this.failed(instanceId, messages[i], r.reason);
     });
+  }
+
+  /** Settings, rules and flows of the instance: cached values, not promises, on the busy path (so no await there). */
+  private bot(instanceId: string): Bot | null | Promise<Bot | null> {
+    const settings = this.deps.settings.get(instanceId);
+    const rules = this.deps.rules.compiled(instanceId);
+    const flows = this.deps.flows.compiled(instanceId);
+    if (settings instanceof Promise || rules instanceof Promise || flows instanceof Promise) {
+      return Promise.all([settings, rules, flows]).then(([s, r, f]) => (s ? { settings: s, rules: r, flows: f } : null));
+    }
+    if (!settings) return null;
+    // the same object while nothing changed: no allocation per message
+    const last = this.lastBot;
+    if (last && last.settings === settings && last.rules === rules && last.flows === flows) return last;
+    return (this.lastBot = { settings, rules, flows });
   }
 
   private failed(instanceId: string, message: InboundMessage, err: unknown): void {
     this.deps.log.error({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message processing failed');
   }
 
-  /** The decision for a message, with nothing stored, sent or published (the rules test). */
-  async dryRun(instanceId: string, settings: BotSettings, message: InboundMessage): Promise<Decision> {
-    const rules = await this.deps.rules.compiled(instanceId);
-    const wait = this.deps.memory.ready(instanceId, message.chat_jid, rules.longestCooldownMs > 0);
-    if (wait) await wait;
-    const state = this.deps.memory.current(instanceId, message.chat_jid);
-    return decide(message, { settings }, rules, this.deps.clock(), { messageId: newId(), random: this.random, state });
+  /** The chat's memory as it is now (the test chat shows it after each message). */
+  chatState(instanceId: string, chatJid: string): ChatState {
+    return this.deps.memory.current(instanceId, chatJid);
   }
 
-  private async process(instanceId: string, settings: BotSettings, rules: CompiledRules, message: InboundMessage): Promise<void> {
+  /** The decision for a message, with nothing stored, sent or published (the rules test). */
+  async dryRun(instanceId: string, settings: BotSettings, message: InboundMessage): Promise<Decision> {
+    const [rules, flows] = await Promise.all([this.deps.rules.compiled(instanceId), this.deps.flows.compiled(instanceId)]);
+    const bot = { settings, rules, flows };
+    const wait = this.deps.memory.ready(instanceId, message.chat_jid, bot.rules.longestCooldownMs > 0);
+    if (wait) await wait;
+    const state = this.deps.memory.current(instanceId, message.chat_jid);
+    return decide(message, { settings, flows }, rules, this.deps.clock(), { messageId: newId(), random: this.random, state });
+  }
+
+  private async process(instanceId: string, message: InboundMessage): Promise<void> {
     if (message.sent_by_api) return;
     if (!this.firstSighting(`${instanceId}|${message.wa_message_id}`)) {
       this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'redelivered inbound message dropped');
       return;
     }
+    const cached = this.bot(instanceId);
+    const bot = cached instanceof Promise ? await cached : cached;
+    if (!bot) {
+      this.deps.log.warn({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message for an unknown instance dropped');
+      return;
+    }
+    const { settings, rules, flows } = bot;
     const { memory, sink, clock } = this.deps;
-    const wait = memory.ready(instanceId, message.chat_jid, rules.longestCooldownMs > 0);
+    const wait = memory.ready(instanceId, message.chat_jid, bot.rules.longestCooldownMs > 0);
     if (wait) await wait;
 
     // from here to the writes everything is synchronous, so the chat's memory cannot change underneath
@@ -153,7 +186,7 @@ export class InboundPipeline {
     const state = memory.current(instanceId, message.chat_jid);
     let decision: Decision;
     try {
-      decision = decide(message, { settings }, rules, now, { messageId: id, random: this.random, state });
+      decision = decide(message, { settings, flows }, rules, now, { messageId: id, random: this.random, state });
     } catch (err) {
       // a bug in a rule or in decide() must not lose the message or its webhooks
       this.deps.log.error({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, 'decide() failed; message stored without a reply');
@@ -205,6 +238,12 @@ export class InboundPipeline {
 
 const NO_REPLIES: ReplyRequest[] = [];
 
+interface Bot {
+  settings: BotSettings;
+  rules: CompiledRules;
+  flows: FlowSet;
+}
+
 function failedDecision(message: InboundMessage, settings: BotSettings, id: string, state: ChatState, err: unknown): Decision {
   const detail = `the decision failed (${err instanceof Error ? err.message : String(err)}); no reply was sent`;
   return {
@@ -212,6 +251,7 @@ function failedDecision(message: InboundMessage, settings: BotSettings, id: stri
     replies: [],
     stop: 'internal_error',
     rule: null,
+    flow: null,
     used_default: false,
     events: settings.actions.send_webhook ? inboundEvents(message, id) : [],
     bot_replied: null,

@@ -36,9 +36,9 @@ export interface ReplyRequest {
   jid: string;
   phone: string | null;
   content: Content;
-  /** The inbound message being answered (tucan id and WhatsApp id, for quoting and tracing). */
-  inboundMessageId: string;
-  inboundWaMessageId: string;
+  /** The inbound message being answered (tucan id and WhatsApp id, for quoting and tracing); null for a flow's timeout message. */
+  inboundMessageId: string | null;
+  inboundWaMessageId: string | null;
   ruleId: string | null;
 }
 
@@ -62,6 +62,8 @@ export interface Answered {
  */
 export interface ConversationRecord {
   record(message: InboundMessageDoc, replies: ReplyRequest[]): Promise<Answered>;
+  /** Bot messages that answer no inbound message (a flow's timeout message), stored and queued like replies; their ids. */
+  say(replies: ReplyRequest[]): Promise<string[]>;
 }
 
 /** Media intake: validate, fetch (SSRF-safe) or decode, sniff, size-check, store. */

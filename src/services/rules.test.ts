@@ -8,12 +8,15 @@ import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { InstancesRepo, type InstanceDoc } from '../store/repositories/instances.js';
 import { RulesRepo } from '../store/repositories/rules.js';
 import { InstancesService } from './instances.js';
-import { RulesService, type ReplyReferences } from './rules.js';
+import { RulesService, type RuleReferences } from './rules.js';
 
-/** These tests' replies are texts, which refer to no media or saved contact. */
-const TEXT_REPLIES_ONLY: ReplyReferences = {
+const KNOWN_FLOW = 'f0000000000000000000000a';
+
+/** These tests' replies are texts, which refer to no media or saved contact, or start KNOWN_FLOW. */
+const TEXT_REPLIES_ONLY: RuleReferences = {
   media: { check: () => Promise.reject(new Error('a text reply has no media')) },
   contacts: { vcardFields: () => Promise.reject(new Error('a text reply has no saved contact')) },
+  flows: { exists: async (_instanceId, flowId) => flowId === KNOWN_FLOW },
 };
 
 describe('RulesService', () => {
@@ -90,6 +93,21 @@ describe('RulesService', () => {
     expect(error).to.have.property('status', 422);
     await rules.delete(instance, a._id);
     await rules.create(instance, definition('c', 'c'));
+  });
+
+  it("refuses a start_flow reply naming no flow of the instance, on create and on a PATCH of the reply", async () => {
+    const rules = await service();
+    const starts = (flow: string) => RuleCreateSchema.parse({ name: 'order', keywords: ['pedido'], reply: { start_flow: flow } });
+    const refused = async (p: Promise<unknown>) => {
+      const error = await p.then(() => null, (e: unknown) => e);
+      expect(error).to.have.property('status', 400);
+      expect((error as { errors: unknown[] }).errors).to.deep.equal([{ field: 'body.reply.start_flow', message: "no flow of this instance has the id 'f0000000000000000000000b'" }]);
+    };
+    await refused(rules.create(instance, starts('f0000000000000000000000b')));
+    const rule = await rules.create(instance, starts(KNOWN_FLOW));
+    expect(rule.reply).to.deep.equal({ start_flow: KNOWN_FLOW });
+    await refused(rules.update(instance, rule._id, { reply: { start_flow: 'f0000000000000000000000b' } }));
+    expect((await rules.update(instance, rule._id, { keywords: ['order'] })).keywords).to.deep.equal(['order']);
   });
 
   it('answers 404 for rules of another instance or owner', async () => {

@@ -8,34 +8,33 @@
  * A reply is a template sent later, at every match, so what it refers to is
  * checked when the rule is saved, as bulk and recurring sends check their
  * content: media ids of this instance, media URLs the address policy
- * allows, saved contacts, mentions.
+ * allows, saved contacts, mentions; a start_flow reply must name a flow of
+ * the instance.
  */
-import type { MediaInput, MediaType } from '../domain/content.js';
-import { parseRecipient } from '../domain/recipient.js';
 import { compileRules, type CompiledRules } from '../domain/rule-matcher.js';
 import { ruleProblems, type Rule, type RuleDefinition, type RulePatch, type RuleReply } from '../domain/rules.js';
 import { newId } from '../store/port.js';
+import { VersionedCache } from './versioned-cache.js';
 import type { RuleDoc, RulesRepo } from '../store/repositories/rules.js';
-import { NotFoundError, UnprocessableError, ValidationError, type FieldProblem } from './errors.js';
-import type { MediaCheck, SavedContacts } from './ports.js';
+import { NotFoundError, UnprocessableError, ValidationError } from './errors.js';
+import { checkReplyContent, type ReplyReferences } from './reply-check.js';
 import type { InstanceDoc } from '../store/repositories/instances.js';
+
+export type { ReplyReferences } from './reply-check.js';
 
 export const MAX_RULES_PER_INSTANCE = 20_000;
 const VERSION_CHECK_MS = 2000;
 
-/** What rule replies may refer to: media (the media module) and saved contacts. */
-export interface ReplyReferences {
-  media: MediaCheck;
-  contacts: SavedContacts;
+/** Whether a flow exists in an instance (enabled or not): a reply's start_flow must name one. */
+export interface FlowLookup {
+  exists(instanceId: string, flowId: string): Promise<boolean>;
 }
 
-const MEDIA_KEYS = ['image', 'video', 'audio', 'document', 'sticker'] as const satisfies readonly MediaType[];
-
-interface CacheEntry {
-  version: number;
-  compiled: CompiledRules;
-  checkedAt: number;
+/** What rule replies may refer to: media, saved contacts and the instance's flows. */
+export interface RuleReferences extends ReplyReferences {
+  flows: FlowLookup;
 }
+
 
 export function toRule(doc: RuleDoc): Rule {
   const { _id, instance_id: _i, updated_at: _u, ...definition } = doc;
@@ -43,17 +42,16 @@ export function toRule(doc: RuleDoc): Rule {
 }
 
 export class RulesService {
-  private readonly cache = new Map<string, CacheEntry>();
-  private readonly loading = new Map<string, Promise<CompiledRules>>();
-  /** Bumped by every local change, so a load that started before it is not cached. */
-  private readonly generation = new Map<string, number>();
+  private readonly cache: VersionedCache<CompiledRules>;
 
   constructor(
     private readonly repo: RulesRepo,
-    private readonly references: ReplyReferences,
+    private readonly references: RuleReferences,
     private readonly clock: () => number = Date.now,
     private readonly maxRules = MAX_RULES_PER_INSTANCE,
-  ) {}
+  ) {
+    this.cache = new VersionedCache<CompiledRules>({ version: (instanceId) => repo.version(instanceId), build: async (instanceId) => compileRules((await repo.all(instanceId)).map(toRule)) }, clock, VERSION_CHECK_MS);
+  }
 
   async list(instance: InstanceDoc, page: { page: number; limit: number }): Promise<{ rules: RuleDoc[]; total: number }> {
     const instanceId = instance._id;
@@ -107,70 +105,28 @@ export class RulesService {
     await this.repo.removeAll(instanceId);
   }
 
-  /** The instance's enabled rules, compiled; cached until they change. */
-  /** The instance's compiled rules; the cached set itself, not a promise, while it is fresh (the pipeline's per-message path). */
+  /** The instance's enabled rules, compiled; the cached set itself, not a promise, while it is fresh (the pipeline's per-message path). */
   compiled(instanceId: string): Promise<CompiledRules> | CompiledRules {
-    const entry = this.cache.get(instanceId);
-    const now = this.clock();
-    if (entry && now - entry.checkedAt < VERSION_CHECK_MS) return entry.compiled;
-    let pending = this.loading.get(instanceId);
-    if (!pending) {
-      pending = this.load(instanceId, entry).finally(() => this.loading.delete(instanceId));
-      this.loading.set(instanceId, pending);
-    }
-    return pending;
-  }
-
-  private async load(instanceId: string, previous: CacheEntry | undefined): Promise<CompiledRules> {
-    const generation = this.generation.get(instanceId) ?? 0;
-    const version = await this.repo.version(instanceId);
-    let compiled: CompiledRules;
-    if (previous && previous.version === version) {
-      compiled = previous.compiled;
-    } else {
-      const docs = await this.repo.all(instanceId);
-      compiled = compileRules(docs.map(toRule));
-    }
-    if ((this.generation.get(instanceId) ?? 0) === generation) this.cache.set(instanceId, { version, compiled, checkedAt: this.clock() });
-    return compiled;
+    return this.cache.get(instanceId);
   }
 
   /**
-   * What can be known before the reply is rendered (texts are templates,
-   * filled at every match): mentions are numbers, a saved contact exists,
-   * media ids are live files of this instance that fit, media URLs pass the
-   * address policy. Throws ValidationError naming the field, e.g.
-   * body.reply.image.url.
+   * A start_flow reply names a flow of this instance; any other reply is
+   * content, checked as every saved content is (reply-check.ts). Throws
+   * ValidationError naming the field, e.g. body.reply.image.url.
    */
   private async checkReply(instanceId: string, reply: RuleReply): Promise<void> {
-    const field = 'body.reply';
-    const problems: FieldProblem[] = [];
-    reply.mentions?.forEach((mention, i) => {
-      const parsed = parseRecipient(mention);
-      if (!parsed.ok) problems.push({ field: `${field}.mentions.${i}`, message: parsed.reason });
-    });
-    if (problems.length > 0) throw ValidationError.many(problems);
-    if (reply.contact && 'contact_id' in reply.contact) {
-      try {
-        await this.references.contacts.vcardFields(instanceId, reply.contact.contact_id);
-      } catch (err) {
-        if (err instanceof NotFoundError) throw new ValidationError(`${field}.contact.contact_id`, 'no saved contact with this id');
-        throw err;
+    if (reply.start_flow !== undefined) {
+      if (!(await this.references.flows.exists(instanceId, reply.start_flow))) {
+        throw new ValidationError('body.reply.start_flow', `no flow of this instance has the id '${reply.start_flow}'`);
       }
+      return;
     }
-    for (const kind of MEDIA_KEYS) {
-      const media = reply[kind];
-      if (!media) continue;
-      const { ptt: _ptt, ...source } = media as MediaInput & { ptt?: boolean };
-      await this.references.media.check(instanceId, source, kind, `${field}.${kind}`);
-    }
-    // buttons with media are sent as an image with the options as its caption
-    if (reply.buttons?.media) await this.references.media.check(instanceId, reply.buttons.media, 'image', `${field}.buttons.media`);
+    await checkReplyContent(this.references, instanceId, reply, 'body.reply');
   }
 
   private invalidate(instanceId: string): void {
-    this.cache.delete(instanceId);
-    this.generation.set(instanceId, (this.generation.get(instanceId) ?? 0) + 1);
+    this.cache.invalidate(instanceId);
   }
 }
 

@@ -10,6 +10,7 @@ import { contentToJson } from '../domain/content.js';
 import type { Decision, StopReason, TraceStep } from '../domain/decide.js';
 import type { EventType } from '../domain/events.js';
 import type { InboundMessage } from '../domain/inbound.js';
+import { chatStateView, type ChatStateView } from './chat-control.js';
 import { buildSandboxMessage, type SandboxMessageInput } from '../engines/sandbox/sandbox-input.js';
 import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { isId } from '../store/port.js';
@@ -30,6 +31,8 @@ export interface TraceView {
   replied: boolean;
   stop: StopReason | null;
   rule: { id: string; name: string } | null;
+  /** The flow that answered, and the step the chat is at after it (null step: it left the flow). */
+  flow: { id: string; name: string; step: string | null } | null;
   used_default: boolean;
   summary: string;
   events: EventType[];
@@ -37,6 +40,8 @@ export interface TraceView {
   /** The rendered replies (send API content JSON). */
   replies: Record<string, unknown>[];
   reply_error: string | null;
+  /** Test chat and dry run: the bot's state in the chat after this message (a dry run's is what it would be; nothing is kept). */
+  chat_state?: ChatStateView;
   /** Test chat only: each reply's outbox message and what became of it (sent by the sandbox engine, failed, or still queued). */
   reply_messages?: ReplyMessageView[];
 }
@@ -89,13 +94,13 @@ export class TestChatService {
       wa_message_id: outcomes[i]?.wa_message_id ?? null,
       error: outcomes[i]?.error ?? null,
     }));
-    return { ...storedView(doc), reply_messages };
+    return { ...storedView(doc), chat_state: chatStateView(this.pipeline.chatState(instanceId, message.chat_jid), this.clock()), reply_messages };
   }
 
   async dryRun(instance: InstanceDoc, input: SandboxMessageInput): Promise<TraceView> {
     const message = buildSandboxMessage(instance._id, input, SandboxEngine.messageId(), this.clock());
     const decision = await this.pipeline.dryRun(instance._id, instance.settings, message);
-    return dryRunView(message, decision);
+    return { ...dryRunView(message, decision), chat_state: chatStateView(decision.state, this.clock()) };
   }
 
   async trace(instance: InstanceDoc, messageId: string): Promise<TraceView> {
@@ -118,6 +123,7 @@ function storedView(doc: InboundMessageDoc): TraceView {
     replied: d.stop === null,
     stop: d.stop,
     rule: d.rule,
+    flow: d.flow ?? null,
     used_default: d.used_default,
     summary: d.summary,
     events: d.events,
@@ -138,6 +144,7 @@ function dryRunView(message: InboundMessage, decision: Decision): TraceView {
     replied: decision.stop === null,
     stop: decision.stop,
     rule: decision.rule,
+    flow: decision.flow,
     used_default: decision.used_default,
     summary: decision.summary,
     events: decision.events.map((e) => e.type),

@@ -49,7 +49,7 @@ export const SandboxMessageSchema = z
     group: z.string().trim().min(1).max(100).optional().meta({ description: 'Send it inside this group (its id or …@g.us JID) instead of a private chat' }),
     content: SandboxContentSchema.optional(),
     unread: z.boolean().optional().meta({ description: 'Arrived while the bot was offline (Baileys append)' }),
-    from_me: z.boolean().optional().meta({ description: "Typed on the owner's own phone or another linked device (answered only with actions.multi_device)" }),
+    from_me: z.boolean().optional().meta({ description: "Typed on the owner's own phone or another linked device: answered only with actions.multi_device; pauses the chat when takeover_minutes is set" }),
   })
   .strict()
   .superRefine((body, ctx) => {

@@ -18,7 +18,9 @@ import { groupRoutes } from './v1/group-routes.js';
 import { mediaRoutes } from './v1/media-routes.js';
 import { savedContactRoutes } from './v1/saved-contact-routes.js';
 import { ruleRoutes } from './v1/rule-routes.js';
+import { flowRoutes } from './v1/flow-routes.js';
 import { testChatRoutes } from './v1/test-chat-routes.js';
+import { chatRoutes } from './v1/chat-routes.js';
 import { qrRoutes } from './v1/qr-routes.js';
 import { seed002Group, SEED002_TAG_DOC } from './dialects/seed002/index.js';
 import { sharedGroup, SHARED_TAG_DOC } from './dialects/shared/index.js';
@@ -45,7 +47,9 @@ export function routeGroups(api: Api, g: GroupContext): RouteGroup[] {
         ...savedContactRoutes(api),
         ...groupRoutes(api),
         ...ruleRoutes(api),
+        ...flowRoutes(api),
         ...testChatRoutes(api),
+        ...chatRoutes(api),
       ],
     },
     // seed 002 and the path it shares with seed 001 (POST /api/messages/send)
@@ -72,6 +76,8 @@ export const TAGS = [
   { name: 'Groups', description: 'Groups the linked number belongs to.' },
   { name: 'Webhooks', description: 'Signed (Standard Webhooks), durable, retried event delivery. The events and their payloads are listed under webhooks.' },
   { name: 'Rules', description: 'Keyword rules: what the bot answers. Checked by priority; accents, case and spacing are ignored; regex rules use RE2 (linear time).' },
+  { name: 'Flows', description: 'Conversation flows: guided, multi-step conversations (menus, forms, orders) started by keywords or by a rule, each checked as a whole when saved.' },
+  { name: 'Chats', description: "The bot's state in one chat: human takeover (pause and resume) and the conversation flow the chat is in." },
   { name: 'Test chat', description: 'Talk to a sandbox bot without a phone, dry-run any bot, and read the decision trace of any inbound message.' },
   { name: 'Messages', description: 'Outbound messages through a durable outbox (stored before any attempt, paced, retried, never silently lost), the message log of both directions, bulk jobs and recurring sends.' },
   SEED002_TAG_DOC,

@@ -59,6 +59,16 @@ export class ConversationRecorder implements ConversationRecord {
     return { stored: true, ids: docs.map((d) => d._id) };
   }
 
+  /** Bot messages that answer no message (a flow's timeout): stored and queued like replies; their outbox ids. */
+  async say(replies: ReplyRequest[]): Promise<string[]> {
+    if (replies.length === 0) return [];
+    const docs: OutboxMessageDoc[] = [];
+    for (const r of replies) docs.push(await this.build(r));
+    await this.pool.submit(replies[0].instanceId, docs, () => this.repo.insertMany(docs));
+    for (const d of docs) if (d.status === 'failed') this.outcomes.failed(d);
+    return docs.map((d) => d._id);
+  }
+
   /** False when the message is already stored (delivered again). */
   private async insertAlone(message: InboundMessageDoc): Promise<boolean> {
     try {
@@ -79,7 +89,7 @@ export class ConversationRecorder implements ConversationRecord {
       recipient: { jid, phone: r.phone },
       source: 'bot' as const,
       now,
-      extra: { inbound_message_id: r.inboundMessageId, rule_id: r.ruleId },
+      extra: { ...(r.inboundMessageId !== null ? { inbound_message_id: r.inboundMessageId } : {}), rule_id: r.ruleId },
     };
     try {
       const content = await this.preparer.prepare(r.instanceId, r.content, 'reply');

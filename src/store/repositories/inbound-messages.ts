@@ -38,6 +38,8 @@ export interface InboundDecisionRecord {
   replies: Record<string, unknown>[];
   /** Why handing the replies over failed, when it did. */
   reply_error: string | null;
+  /** The flow that answered (absent in documents from before flows, and when none did). */
+  flow?: { id: string; name: string; step: string | null } | null;
 }
 
 /** The fields of the inbound message that are stored beside it, on the document itself. */
@@ -76,6 +78,7 @@ export function newInboundDoc(id: string, instanceId: string, m: InboundMessage,
       stop: decision.stop,
       rule: decision.rule,
       used_default: decision.used_default,
+      ...(decision.flow ? { flow: decision.flow } : {}),
       summary: decision.summary,
       events: decision.events.map((e) => e.type),
       replies: decision.replies.map((c) => contentToJson(c)),

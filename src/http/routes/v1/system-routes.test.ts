@@ -45,7 +45,7 @@ describe('HTTP system routes and conventions', () => {
     expect(patch.parameters[0]).to.include({ name: 'id', in: 'path', required: true });
     const schema = patch.requestBody.content['application/json'].schema;
     expect(schema.additionalProperties).to.equal(false);
-    expect(schema.properties).to.have.keys('bot_name', 'bot_timezone', 'bot_lang', 'default_msg', 'actions', 'active_days', 'active_hours');
+    expect(schema.properties).to.have.keys('bot_name', 'bot_timezone', 'bot_lang', 'default_msg', 'actions', 'active_days', 'active_hours', 'takeover_minutes');
     expect(doc.body.paths['/v1/auth/register'].post.security).to.deep.equal([]);
     expect(doc.body.paths['/health'].get.security).to.deep.equal([]);
     expect(doc.body.paths['/v1/instances'].post.responses['400'].$ref).to.equal('#/components/responses/Problem400');

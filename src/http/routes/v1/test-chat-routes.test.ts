@@ -43,7 +43,7 @@ describe('HTTP test chat, rules dry run and traces', () => {
     const outbound = await t.request('GET', `/v1/instances/${id}/messages/${reply.message_id}`, { token });
     expect(outbound.body).to.deep.include({ direction: 'out', wa_message_id: reply.wa_message_id });
 
-    const { reply_messages: _shownOnlyByTheTestChat, ...stored } = res.body;
+    const { reply_messages: _shownOnlyByTheTestChat, chat_state: _stateAfter, ...stored } = res.body;
     const byId = await t.request('GET', `/v1/instances/${id}/messages/${res.body.message_id}/trace`, { token });
     expect(byId.status).to.equal(200);
     expect(byId.body).to.deep.equal(stored);
@@ -60,7 +60,7 @@ describe('HTTP test chat, rules dry run and traces', () => {
     await messages.deleteOne({ _id: doc._id });
     await messages.insertOne(older);
 
-    const { reply_messages: _shownOnlyByTheTestChat, ...view } = res.body;
+    const { reply_messages: _shownOnlyByTheTestChat, chat_state: _stateAfter, ...view } = res.body;
     for (const ref of [doc._id, res.body.wa_message_id]) {
       const trace = await t.request('GET', `/v1/instances/${id}/messages/${ref}/trace`, { token });
       expect(trace.status).to.equal(200);

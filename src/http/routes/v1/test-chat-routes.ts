@@ -8,10 +8,26 @@ import { defineRoute } from '../../route.js';
 import { InstanceParams, ObjectIdSchema } from '../../schemas.js';
 
 const TraceStepSchema = z.object({
-  step: z.string().meta({ description: 'message, webhook, broadcast, content, origin, reply_msgs, group, unread, schedule, echo, reply_cap, rules, rule, default, reply' }),
+  step: z.string().meta({ description: 'message, webhook, broadcast, content, origin, takeover, pause, reply_msgs, group, unread, flow, schedule, echo, reply_cap, rules, rule, default, reply' }),
   result: z.enum(['info', 'pass', 'skip', 'match', 'stop', 'reply']),
   detail: z.string(),
 });
+
+export const ChatStateViewSchema = z
+  .object({
+    paused_until: z.string().nullable().meta({ description: 'The bot is silent in this chat until then (takeover or the pause route)' }),
+    flow: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        step: z.string().meta({ description: 'the step waiting for an answer' }),
+        variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+        attempts: z.number().int().meta({ description: 'answers to this step that did not fit' }),
+        deadline: z.string().meta({ description: 'the chat leaves the flow if it does not answer by then' }),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'ChatBotState' });
 
 export const TraceViewSchema = z
   .object({
@@ -24,15 +40,20 @@ export const TraceViewSchema = z
     replied: z.boolean(),
     stop: z.string().nullable().meta({
       description:
-        'Why the bot stayed silent: status_broadcast, not_answerable, own_api_send, from_me, own_reply, reply_msgs_off, group_msgs_off, unread_msgs_off, outside_schedule, echo, reply_cap, cooldown, no_match, empty_reply, internal_error; null when it replied',
+        'Why the bot stayed silent: status_broadcast, not_answerable, own_api_send, from_me, own_reply, takeover, paused, reply_msgs_off, group_msgs_off, unread_msgs_off, outside_schedule, echo, reply_cap, cooldown, no_match, empty_reply, flow_unavailable, flow_no_reply, internal_error; null when it replied',
     }),
     rule: z.object({ id: z.string(), name: z.string() }).nullable(),
+    flow: z
+      .object({ id: z.string(), name: z.string(), step: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'The flow that answered and the step the chat is at after it (step null: the chat left the flow)' }),
     used_default: z.boolean(),
     summary: z.string(),
     events: z.array(z.enum(EVENT_TYPES)).meta({ description: 'The webhook events published for the message' }),
     trace: z.array(TraceStepSchema).meta({ description: 'Every check in order; the last step says why it stopped or what was sent' }),
     replies: z.array(z.record(z.string(), z.unknown())).meta({ description: 'The rendered replies, as send API content (spintax and placeholders applied); bot.replied webhooks carry their message ids' }),
     reply_error: z.string().nullable().meta({ description: 'Why the replies could not be handed over for sending, when that happened' }),
+    chat_state: ChatStateViewSchema.optional().meta({ description: "Test chat and dry run: the bot's state in the chat after this message (for a dry run, what it would be: nothing is kept)" }),
   })
   .meta({ id: 'DecisionTrace' });
 

@@ -32,12 +32,14 @@ export const InstanceRecordSchema = z
   .meta({ id: 'Seed003Instance' });
 
 export function instanceRecord(instance: InstanceDoc, status: StatusView, token?: string): z.output<typeof InstanceRecordSchema> {
+  // takeover is a /v1 addition: seed 003's answers keep the seed's fields
+  const { takeover_minutes: _takeover, ...settings } = instance.settings;
   return {
     _id: instance._id,
     user_id: instance.owner_id,
     session_id: instance._id,
     engine: instance.engine,
-    settings: { ...instance.settings, bot_number: status.phone, status: status.status.toUpperCase(), access_token: token ?? maskKey(instance.token_prefix) },
+    settings: { ...settings, bot_number: status.phone, status: status.status.toUpperCase(), access_token: token ?? maskKey(instance.token_prefix) },
     createdAt: new Date(instance.created_at).toISOString(),
     updatedAt: new Date(instance.updated_at).toISOString(),
     __v: 0,
