@@ -127,8 +127,8 @@ class Run {
   skipped = 0;
   /** The chat's memory as this decision changes it (a pause ends, a flow is left). */
   state: ChatState;
-  /** Replies owed before this message's own answer: a timed-out flow's timeout_message. */
-  readonly owed: Content[] = [];
+  /** Replies owed before this message's own answer: a timed-out flow's timeout_message (null: none, the usual case). */
+  owed: Content[] | null = null;
 
   readonly messageId: string;
   readonly chatJid: string;
@@ -166,7 +166,7 @@ class Run {
 
   silent(reason: StopReason, step: string, detail: string, state: ChatState = this.state): Decision {
     this.step(step, 'stop', detail);
-    return { message_id: this.ctx.messageId, replies: this.owed, stop: reason, rule: null, flow: null, used_default: false, events: this.events, bot_replied: null, trace: this.trace, summary: `${step}: ${detail}`, state };
+    return { message_id: this.ctx.messageId, replies: this.owed ?? [], stop: reason, rule: null, flow: null, used_default: false, events: this.events, bot_replied: null, trace: this.trace, summary: `${step}: ${detail}`, state };
   }
 }
 
@@ -234,7 +234,7 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
     if (stale === null) return flowAnswer(run, answerFlow(cf!, inFlow, message, text, flowEnv(message, ctx, now, placeholders)), cf!, rules, now, null);
     const left = leaveFlow(cf, inFlow, stale, flowEnv(message, ctx, now, placeholders));
     run.absorb(left);
-    run.owed.push(...left.replies);
+    run.owed = left.replies;
     run.state = { ...run.state, flow: null };
   } else if (inFlow) {
     run.step('flow', 'info', `flow '${inFlow.flow_name}' is walked by another member of this group; answering as usual`);
@@ -310,7 +310,7 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   const empty = emptyReason(reply);
   if (empty) return run.silent('empty_reply', 'reply', `${empty} (spintax chose only empty options)`);
   run.step('reply', 'reply', previewOf(reply));
-  const replies = [...run.owed, reply];
+  const replies = run.owed ? [...run.owed, reply] : [reply];
 
   const rule = chosen ? { id: chosen.rule.id, name: chosen.rule.name } : null;
   const summary = chosen ? `rule '${chosen.rule.name}' matched ${hitSummary(hits, chosen)}` : 'no rule matched: sent the default message';
@@ -338,7 +338,7 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
 /** A flow took the message: its replies, events and next flow state make the decision. */
 function flowAnswer(run: Run, turn: FlowTurn, cf: CompiledFlow, rules: CompiledRules, now: number, startedBy: CompiledRule | null): Decision {
   run.absorb(turn);
-  const replies = [...run.owed, ...turn.replies];
+  const replies = run.owed ? [...run.owed, ...turn.replies] : turn.replies;
   const rule = startedBy ? { id: startedBy.rule.id, name: startedBy.rule.name } : null;
   const flow = { id: cf.flow.id, name: cf.flow.name, step: turn.flow?.step ?? null };
   // a flow's own replies are bounded by its steps and max_attempts, so the reply cap does not stop them; they still count towards it

@@ -119,8 +119,8 @@ class LiteralIndex {
             if (end !== text.length) continue;
             break;
           case 'word':
-            // the whole text is a word by itself (a menu answer such as '1'): no segmentation needed
-            if (start === 0 && end === text.length) break;
+            // a keyword between spaces or text edges is a word whatever it holds (UAX #29 always breaks at white space): no segmentation needed
+            if ((start === 0 || isSpace(text.charCodeAt(start - 1))) && (end === text.length || isSpace(text.charCodeAt(end)))) break;
             boundaries ??= wordBoundaries(text);
             if (!boundaries[start] || !boundaries[end]) continue;
             break;
@@ -132,6 +132,11 @@ class LiteralIndex {
 }
 
 const segmenter = new Intl.Segmenter('und', { granularity: 'word' });
+
+/** Space, tab, line breaks: normalised text keeps no other white space. */
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
 
 /**
  * Unicode (UAX #29) word boundaries: `c++` is a word in `I use c++!`, `3` is

@@ -60,7 +60,7 @@ export class ChatControl {
   }
 
   async get(instance: InstanceDoc, chatJid: string): Promise<ChatBotState> {
-    return this.d.queue.run(this.key(instance._id, chatJid), async () => {
+    return this.d.queue.run(instance._id, chatJid, async () => {
       await this.d.memory.ready(instance._id, chatJid, true);
       return view(chatJid, this.d.memory.current(instance._id, chatJid), this.d.clock());
     });
@@ -79,12 +79,8 @@ export class ChatControl {
     await this.change(instanceId, chatJid, (state, _settings, flows, env) => chatDue(state, flows, env));
   }
 
-  private key(instanceId: string, chatJid: string): string {
-    return `${instanceId}|${chatJid}`;
-  }
-
   private change(instanceId: string, chatJid: string, fn: (state: ChatState, settings: BotSettings, flows: FlowSet, env: FlowEnv) => ChatChange | null): Promise<ChatBotState> {
-    return this.d.queue.run(this.key(instanceId, chatJid), async () => {
+    return this.d.queue.run(instanceId, chatJid, async () => {
       const { memory, sink, record } = this.d;
       const settings = await this.d.settings.get(instanceId);
       const flows = await this.d.flows.compiled(instanceId);

@@ -82,8 +82,8 @@ export class ChatMemory {
       this.remember(key, { state: next, durable: before?.durable ?? false, stored: before?.stored });
       return undefined;
     }
-    // written below: from now on a document is stored
-    this.remember(key, { state: next, durable: before?.durable ?? false, stored: true });
+    // written below, whole: from now on the stored document is what memory holds
+    this.remember(key, { state: next, durable: true, stored: true });
     const chats = this.pending.get(instanceId);
     if (next.flow || next.pause) chats?.add(chatJid);
     else chats?.delete(chatJid);

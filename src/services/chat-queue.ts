@@ -6,22 +6,28 @@
  * interleave.
  */
 export class ChatQueue {
-  private readonly tails = new Map<string, Promise<unknown>>();
+  /** Instance → chat → the last task handed in; two levels, so no key string is built per message. */
+  private readonly tails = new Map<string, Map<string, Promise<unknown>>>();
 
-  /** Runs `task` after every task handed in before for `key`; a failed task does not stop the next. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(key);
+  /** Runs `task` after every task handed in before for the chat; a failed task does not stop the next. */
+  run<T>(instanceId: string, chatJid: string, task: () => Promise<T>): Promise<T> {
+    let chats = this.tails.get(instanceId);
+    if (!chats) this.tails.set(instanceId, (chats = new Map()));
+    const before = chats.get(chatJid);
     const result = before ? before.then(task, task) : task();
+    const queue = chats;
     const release = (): void => {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
+      if (queue.get(chatJid) === tail) queue.delete(chatJid);
     };
     const tail: Promise<void> = result.then(release, release);
-    this.tails.set(key, tail);
+    chats.set(chatJid, tail);
     return result;
   }
 
   /** Chats with work queued or running. */
   get size(): number {
-    return this.tails.size;
+    let n = 0;
+    for (const chats of this.tails.values()) n += chats.size;
+    return n;
   }
 }

@@ -118,11 +118,11 @@ export class InboundPipeline {
     if (messages.length === 1) {
       // a live message comes alone
       const m = messages[0];
-      await queue.run(`${instanceId}|${m.chat_jid}`, () => this.process(instanceId, m)).catch((err: unknown) => this.failed(instanceId, m, err));
+      await queue.run(instanceId, m.chat_jid, () => this.process(instanceId, m)).catch((err: unknown) => this.failed(instanceId, m, err));
       return;
     }
     // queued in arrival order before anything is awaited, so a later batch can never overtake
-    const results = await Promise.allSettled(messages.map((m) => queue.run(`${instanceId}|${m.chat_jid}`, () => this.process(instanceId, m))));
+    const results = await Promise.allSettled(messages.map((m) => queue.run(instanceId, m.chat_jid, () => this.process(instanceId, m))));
     results.forEach((r, i) => {
       if (r.status === 'rejected') this.failed(instanceId, messages[i], r.reason);
     });
