@@ -26,6 +26,7 @@ import { outboxModule } from './modules/outbox.js';
 import { webhooksModule } from './modules/webhooks.js';
 import { InstanceDeletion } from './services/instance-deletion.js';
 import { InstanceSetup } from './services/instance-setup.js';
+import { LiveEvents } from './services/live-events.js';
 import type { Resolve } from './services/net/safe-http.js';
 import { openStore } from './store/open-store.js';
 
@@ -52,8 +53,9 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const engines = await enginesModule({ config, store, log, clock, engineFactories: options.engineFactories, baileysSocketFactory: options.baileysSocketFactory });
   // Owners, instances and each instance's connection lifecycle.
   const accounts = await accountsModule({ config, store, engines: engines.engines, log, clock });
-  // Webhooks: durable, signed delivery; the sink every producer below publishes to.
-  const webhooks = await webhooksModule({ config, store, instancesRepo: accounts.instancesRepo, log, clock, resolve: options.resolve, observer: metrics });
+  // Webhooks: durable, signed delivery; the sink every producer below publishes to, which the live event stream hears too.
+  const live = new LiveEvents(clock);
+  const webhooks = await webhooksModule({ config, store, instancesRepo: accounts.instancesRepo, log, clock, resolve: options.resolve, observer: metrics, live });
   // Media intake (URLs only through the SSRF-safe client), contacts, groups, text variation.
   const media = await mediaModule({ config, store, engines: engines.engines, log, clock, resolve: options.resolve });
   // Outbound: the durable outbox, bulk jobs, recurring sends, and the conversation record.
@@ -123,6 +125,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     flows: bot.flows,
     testChat: bot.testChat,
     chats: bot.chats,
+    live,
     metrics,
   });
   const server = http.createServer(koa.callback());
@@ -154,6 +157,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      // open event streams would keep the server from closing
+      live.endAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

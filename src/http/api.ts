@@ -20,6 +20,7 @@ import type { IdempotencyService } from '../services/outbox/idempotency.js';
 import type { OutboxService } from '../services/outbox/outbox-service.js';
 import type { RecurringService } from '../services/outbox/recurring-service.js';
 import type { ChatControl } from '../services/chat-control.js';
+import type { LiveEvents } from '../services/live-events.js';
 import type { FlowsService } from '../services/flows.js';
 import type { RulesService } from '../services/rules.js';
 import type { TestChatService } from '../services/test-chat.js';
@@ -62,6 +63,8 @@ export interface Api {
   testChat: TestChatService;
   /** The bot's state per chat: takeover pauses and the flow a chat is in. */
   chats: ChatControl;
+  /** Every event published for an instance, as it happens (the server-sent-events stream). */
+  live: LiveEvents;
   /** Prometheus metrics: the HTTP layer reports requests, /metrics scrapes them. */
   metrics: Metrics;
 }

@@ -1,10 +1,11 @@
 /**
  * Webhooks: the durable, signed event delivery. Its EventSink is what the
- * pipeline and the outbox publish to; its engine bridge turns connection and
+ * pipeline and the outbox publish to (and the live event stream listens to); its engine bridge turns connection and
  * group events into webhook events (subscribed by the composition root).
  */
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { withLiveEvents, type LiveEvents } from '../services/live-events.js';
 import type { Observer } from '../services/metrics/observer.js';
 import type { Resolve } from '../services/net/safe-http.js';
 import { engineEventBridge } from '../services/webhooks/engine-bridge.js';
@@ -22,18 +23,22 @@ export interface WebhooksDeps {
   resolve?: Resolve;
   /** Delivery attempts, for the metrics. */
   observer?: Observer;
+  /** Listeners of the live event stream: every published event reaches them too. */
+  live: LiveEvents;
 }
 
 export async function webhooksModule(d: WebhooksDeps) {
   const webhooks = new WebhooksService(d.store, { config: d.config, log: d.log, clock: d.clock, sharedStore: d.store.capabilities.sharedAcrossProcesses, resolve: d.resolve, observer: d.observer });
   await webhooks.init();
+  // every producer publishes here: the durable webhook deliveries, and the live stream
+  const sink = withLiveEvents(webhooks, d.live);
 
   return {
     webhooks,
     /** The EventSink producers publish to. */
-    sink: webhooks,
+    sink,
     /** Handlers for the engine hub's connection and group events. */
-    engineEvents: engineEventBridge(webhooks, d.instancesRepo),
+    engineEvents: engineEventBridge(sink, d.instancesRepo),
     workers: [webhooks.worker()],
     forgetInstance: (instanceId: string) => webhooks.subscriptions.removeForInstance(instanceId),
   };

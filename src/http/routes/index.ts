@@ -21,6 +21,7 @@ import { ruleRoutes } from './v1/rule-routes.js';
 import { flowRoutes } from './v1/flow-routes.js';
 import { testChatRoutes } from './v1/test-chat-routes.js';
 import { chatRoutes } from './v1/chat-routes.js';
+import { eventStreamRoutes } from './v1/event-stream-routes.js';
 import { qrRoutes } from './v1/qr-routes.js';
 import { seed002Group, SEED002_TAG_DOC } from './dialects/seed002/index.js';
 import { sharedGroup, SHARED_TAG_DOC } from './dialects/shared/index.js';
@@ -50,6 +51,7 @@ export function routeGroups(api: Api, g: GroupContext): RouteGroup[] {
         ...flowRoutes(api),
         ...testChatRoutes(api),
         ...chatRoutes(api),
+        ...eventStreamRoutes(api),
       ],
     },
     // seed 002 and the path it shares with seed 001 (POST /api/messages/send)
