@@ -77,6 +77,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     sink: webhooks.sink,
     record: outbox.conversations,
     replyOutcomes: outbox.awaitOutcome,
+    mediaIntake: media.media,
     replyReferences: { media: media.media, contacts: media.savedContacts },
     clock,
     log,

@@ -93,6 +93,8 @@ export interface Decision {
   rule: { id: string; name: string } | null;
   /** The flow that answered, and the step the chat is at after it (null once it left the flow). */
   flow: { id: string; name: string; step: string | null } | null;
+  /** A flow kept a media answer under this variable, for now as the message's id (the pipeline stores the file). */
+  media_variable?: string;
   used_default: boolean;
   /** Inbound message events (already gated by send_webhook). */
   events: DomainEvent[];
@@ -349,7 +351,7 @@ function flowAnswer(run: Run, turn: FlowTurn, cf: CompiledFlow, rules: CompiledR
   const messageId = run.messageId;
   if (replies.length === 0) {
     run.step('flow', 'stop', 'nothing to send');
-    return { message_id: messageId, replies, stop: 'flow_no_reply', rule, flow, used_default: false, events: run.events, bot_replied: null, trace: run.trace, summary: turn.summary, state };
+    return { message_id: messageId, replies, stop: 'flow_no_reply', rule, flow, ...(turn.mediaVariable ? { media_variable: turn.mediaVariable } : {}), used_default: false, events: run.events, bot_replied: null, trace: run.trace, summary: turn.summary, state };
   }
   for (const r of turn.replies) run.step('reply', 'reply', previewOf(r));
   return {
@@ -358,6 +360,7 @@ function flowAnswer(run: Run, turn: FlowTurn, cf: CompiledFlow, rules: CompiledR
     stop: null,
     rule,
     flow,
+    ...(turn.mediaVariable ? { media_variable: turn.mediaVariable } : {}),
     used_default: false,
     events: run.events,
     bot_replied: { inbound_message_id: messageId, to_jid: run.chatJid, phone: run.phone, rule, flow, used_default: false, trace_summary: turn.summary },

@@ -61,12 +61,15 @@ export interface FlowTurn {
   flow: FlowState | null;
   trace: TraceStep[];
   summary: string;
+  /** A media answer was kept under this variable (as the message's id: the pipeline stores the file and puts its media id there). */
+  mediaVariable: string | null;
 }
 
 class Turn {
   readonly replies: Content[] = [];
   readonly events: DomainEvent[] = [];
   readonly trace: TraceStep[] = [];
+  mediaVariable: string | null = null;
 
   constructor(
     private readonly cf: CompiledFlow,
@@ -89,7 +92,7 @@ class Turn {
   }
 
   done(flow: FlowState | null, summary: string): FlowTurn {
-    return { replies: this.replies, events: this.events, flow, trace: this.trace, summary };
+    return { replies: this.replies, events: this.events, flow, trace: this.trace, summary, mediaVariable: this.mediaVariable };
   }
 
   /** Sends steps from `stepId` on until one waits for an answer or ends the flow. */
@@ -168,6 +171,7 @@ export function answerFlow(cf: CompiledFlow, state: FlowState, message: InboundM
     const check = checkAnswer(expect, message, { now: env.now, timeZone: env.placeholders.timeZone, lang: env.placeholders.lang, messageId: env.messageId });
     if (check.ok) {
       if (expect.save_as) vars = { ...vars, [expect.save_as]: check.value };
+      if (expect.type === 'media' && expect.save_as) turn.mediaVariable = expect.save_as;
       next = expect.next;
       turn.note('pass', `step '${state.step}': ${expect.type} answer accepted${expect.save_as ? `, captured ${expect.save_as} = ${JSON.stringify(check.value)}` : ''}`);
     } else {
@@ -202,7 +206,7 @@ export function leaveFlow(cf: CompiledFlow | undefined, state: FlowState, reason
     if (!emptyReason(rendered)) replies.push(rendered);
   }
   const events: DomainEvent[] = [{ type: 'flow.abandoned', data: { ...eventData(state, env), reason } }];
-  return { replies, events, flow: null, trace, summary: `${label} ${LEAVE_WORDS[reason]}` };
+  return { replies, events, flow: null, trace, summary: `${label} ${LEAVE_WORDS[reason]}`, mediaVariable: null };
 }
 
 /** Why a chat can no longer continue the flow it is in, or null. */
@@ -257,4 +261,17 @@ function describeSet(set: Record<string, FlowValue> | undefined): string {
   if (!set) return '';
   const pairs = Object.entries(set).map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
   return pairs.length > 0 ? `, set ${pairs.join(', ')}` : '';
+}
+
+/**
+ * The decision's flow state and flow events with a media answer's value
+ * (the message id it was kept as) replaced by the id of the stored file.
+ */
+export function withStoredMedia<T extends { state: { flow: FlowState | null }; events: DomainEvent[] }>(decision: T, variable: string, messageId: string, mediaId: string): T {
+  const swap = (vars: Record<string, FlowValue>) => (vars[variable] === messageId ? { ...vars, [variable]: mediaId } : vars);
+  const flow = decision.state.flow;
+  const events = decision.events.map((e) =>
+    (e.type === 'flow.completed' || e.type === 'flow.abandoned') && e.data.variables[variable] === messageId ? ({ ...e, data: { ...e.data, variables: swap(e.data.variables) } } as DomainEvent) : e,
+  );
+  return { ...decision, state: { ...decision.state, flow: flow ? { ...flow, vars: swap(flow.vars) } : null }, events };
 }

@@ -14,7 +14,8 @@ import type { EngineManager } from '../services/engine-manager.js';
 import { FlowsService } from '../services/flows.js';
 import { InboundPipeline } from '../services/inbound-pipeline.js';
 import type { Observer } from '../services/metrics/observer.js';
-import type { ConversationRecord, EventSink } from '../services/ports.js';
+import { mediaAnswers } from '../services/media-answers.js';
+import type { ConversationRecord, EventSink, MediaIntake } from '../services/ports.js';
 import { RulesService, type ReplyReferences } from '../services/rules.js';
 import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
 import type { Store } from '../store/port.js';
@@ -33,6 +34,8 @@ export interface BotDeps {
   record: ConversationRecord;
   /** What became of a reply (the outbox), for the test chat. */
   replyOutcomes: ReplyOutcomes;
+  /** Where a flow's media answers are stored (the media module). */
+  mediaIntake: MediaIntake;
   /** What rule replies may refer to (the media module), checked when a rule is saved. */
   replyReferences: ReplyReferences;
   clock: () => number;
@@ -56,7 +59,7 @@ export async function botModule(d: BotDeps) {
   const memory = new ChatMemory(chatStates, d.clock);
   // one queue for a chat's messages, its pauses and its timeouts: strict order per chat
   const queue = new ChatQueue();
-  const pipeline = new InboundPipeline({ settings, rules, flows, memory, queue, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer });
+  const pipeline = new InboundPipeline({ settings, rules, flows, memory, queue, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer, keepMedia: mediaAnswers(d.engines, d.mediaIntake) });
   const chats = new ChatControl({ settings, flows, memory, queue, sink: d.sink, record: d.record, clock: d.clock, log: d.log, random: d.random });
   const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log);
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);

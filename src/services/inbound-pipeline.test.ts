@@ -140,7 +140,7 @@ describe('inbound pipeline', () => {
         const ports = { events: sink, media: { store: refuse, load: refuse }, contacts: { vcardFields: refuse }, variator: { vary: (t: string) => t } };
         // the outbox cannot take replies: every insert of a message with its replies fails
         const outbox = await outboxModule({ config: testConfig(dir), store: unavailableForReplies(store), instancesRepo, engines, ports, clock: Date.now, log });
-        const bot = await botModule({ store, instancesRepo, engines, sink, record: outbox.conversations, replyOutcomes: async () => null, replyReferences: { media: { check: refuse }, contacts: ports.contacts }, clock: Date.now, log });
+        const bot = await botModule({ store, instancesRepo, engines, sink, record: outbox.conversations, replyOutcomes: async () => null, mediaIntake: ports.media, replyReferences: { media: { check: refuse }, contacts: ports.contacts }, clock: Date.now, log });
         const { instance } = await instances.create('owner-1', { name: 'bot', engine: 'sandbox', settings: { actions: { send_webhook: true } } });
         const message = loadInbound('text-private', { instance_id: instance._id, wa_message_id: 'UNANSWERED1', text: 'hello' });
         await bot.pipeline.handle(instance._id, [message]);

@@ -30,11 +30,13 @@ import type { CompiledRules } from '../domain/rule-matcher.js';
 import type { BotSettings } from '../domain/settings.js';
 import type { Logger } from '../logger.js';
 import { botRepliedEvent } from '../domain/outbound-events.js';
+import { withStoredMedia } from '../domain/flow-run.js';
 import { newId } from '../store/port.js';
 import { newInboundDoc, type InboundMessageDoc } from '../store/repositories/inbound-messages.js';
 import type { BotSettingsCache } from './bot-settings-cache.js';
 import type { ChatMemory } from './chat-memory.js';
 import type { ChatQueue } from './chat-queue.js';
+import type { KeepMedia } from './media-answers.js';
 import type { ConversationRecord, EventSink, ReplyRequest } from './ports.js';
 import { NO_OBSERVER, type Observer } from './metrics/observer.js';
 import type { RulesService } from './rules.js';
@@ -58,6 +60,8 @@ export interface InboundPipelineDeps {
   random?: Random;
   /** Inbound counts and decision outcomes, for the metrics. */
   observer?: Observer;
+  /** Stores a flow's media answer as a file; its media id, or null (see media-answers.ts). */
+  keepMedia?: KeepMedia;
 }
 
 /** A message whose reply ids a caller waits for (see expectAnswer). */
@@ -179,7 +183,7 @@ export class InboundPipeline {
     const wait = memory.ready(instanceId, message.chat_jid, bot.rules.longestCooldownMs > 0);
     if (wait) await wait;
 
-    // from here to the writes everything is synchronous, so the chat's memory cannot change underneath
+    // the chat queue runs this chat's messages one at a time: its memory cannot change underneath from here to the writes
     const id = newId();
     const now = clock();
     const started = this.onDecide ? performance.now() : 0;
@@ -193,6 +197,8 @@ export class InboundPipeline {
       decision = failedDecision(message, settings, id, state, err);
     }
     if (this.onDecide) this.onDecide(performance.now() - started);
+    // the chat queue holds this chat's next message meanwhile, so waiting for the file changes nothing underneath
+    if (decision.media_variable) decision = await this.keepMedia(instanceId, message, decision, decision.media_variable);
     this.observer.decision(decision.stop ?? (decision.used_default ? 'replied_default' : 'replied_rule'));
 
     const doc = newInboundDoc(id, instanceId, message, decision, now);
@@ -214,6 +220,16 @@ export class InboundPipeline {
     this.handedOver?.(ids.length);
     // built only when a subscription takes it, as the outbox does for its events
     if (decision.bot_replied && sink.wants(instanceId, 'bot.replied')) await sink.publish(instanceId, [botRepliedEvent(decision.bot_replied, ids)]);
+  }
+
+  private async keepMedia(instanceId: string, message: InboundMessage, decision: Decision, variable: string): Promise<Decision> {
+    try {
+      const mediaId = this.deps.keepMedia ? await this.deps.keepMedia(instanceId, message) : null;
+      return mediaId ? withStoredMedia(decision, variable, decision.message_id, mediaId) : decision;
+    } catch (err) {
+      this.deps.log.warn({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, "a flow's media answer could not be stored; the variable keeps the message id");
+      return decision;
+    }
   }
 
   private replies(doc: InboundMessageDoc, message: InboundMessage, decision: Decision): ReplyRequest[] {

@@ -11,7 +11,7 @@ import type { Decision, StopReason, TraceStep } from '../domain/decide.js';
 import type { EventType } from '../domain/events.js';
 import type { InboundMessage } from '../domain/inbound.js';
 import { chatStateView, type ChatStateView } from './chat-control.js';
-import { buildSandboxMessage, type SandboxMessageInput } from '../engines/sandbox/sandbox-input.js';
+import { buildSandboxMessage, sandboxAttachment, type SandboxMessageInput } from '../engines/sandbox/sandbox-input.js';
 import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { isId } from '../store/port.js';
 import { unpackTrace, type InboundMessageDoc, type InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
@@ -78,6 +78,8 @@ export class TestChatService {
       throw new ConflictError('the sandbox instance is not connected; POST /v1/instances/{id}/connect first', 'params.id');
     }
     const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
+    const attachment = sandboxAttachment(input);
+    if (attachment) engine.attach(message.wa_message_id, attachment);
     const answer = this.pipeline.expectAnswer(instanceId, message.wa_message_id);
     let ids: string[];
     try {

@@ -9,6 +9,7 @@
  * - contacts and groups are the ones seen in injected messages.
  */
 import { randomUUID } from 'node:crypto';
+import type { MediaBytes } from '../../domain/content.js';
 import type { InboundMessage } from '../../domain/inbound.js';
 import { isGroupJid, normalizeJid, phoneFromJid } from '../../domain/recipient.js';
 import {
@@ -34,6 +35,9 @@ interface KnownContact {
   phone: string | null;
   pushName: string | null;
 }
+
+/** Media bytes of injected messages kept for downloadMedia; beyond that the oldest are gone, as on a phone. */
+const ATTACHMENT_LIMIT = 200;
 
 /** A Map that forgets its oldest entries beyond `limit`. */
 class BoundedMap<K, V> extends Map<K, V> {
@@ -73,6 +77,8 @@ export class SandboxEngine implements Engine {
    */
   private readonly contacts = new BoundedMap<string, KnownContact>(KNOWN_LIMIT);
   private readonly members = new BoundedMap<string, true>(KNOWN_LIMIT);
+  /** The bytes a test chat message came with, by WhatsApp id: what the phone would let Baileys download. */
+  private readonly attachments = new BoundedMap<string, MediaBytes>(ATTACHMENT_LIMIT);
 
   constructor(options: SandboxEngineOptions) {
     this.instanceId = options.instanceId;
@@ -174,6 +180,18 @@ export class SandboxEngine implements Engine {
     const results = await Promise.allSettled([this.events.inbound(messages), ...writes]);
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
+  }
+
+  /** The media an injected message carries (the test chat's base64), for downloadMedia. */
+  attach(waMessageId: string, bytes: MediaBytes): void {
+    this.attachments.set(waMessageId, bytes);
+  }
+
+  /** The bytes of an injected media message, when it came with some. */
+  async downloadMedia(waMessageId: string): Promise<MediaBytes> {
+    const bytes = this.attachments.get(waMessageId);
+    if (!bytes) throw new Error(`the sandbox message ${waMessageId} came without media bytes (give content.base64)`);
+    return bytes;
   }
 
   /** A fresh WhatsApp-style message id for injected messages. */

@@ -4,6 +4,7 @@
  * engine would report the same message from a real phone.
  */
 import { z } from 'zod';
+import { isBase64, stripDataUrl, type MediaBytes } from '../../domain/content.js';
 import type { InboundKind, InboundMessage } from '../../domain/inbound.js';
 import { parseRecipient } from '../../domain/recipient.js';
 
@@ -16,6 +17,12 @@ const media = (type: 'image' | 'video' | 'audio' | 'document' | 'sticker') =>
       size: z.number().int().min(0).optional(),
       seconds: z.number().int().min(0).optional(),
       ptt: z.boolean().optional(),
+      base64: z
+        .string()
+        .max(8_000_000)
+        .refine((v) => isBase64(stripDataUrl(v).data), 'is not valid base64')
+        .optional()
+        .meta({ description: "The file itself, so the bot can keep it (a flow's media answer); without it the message carries only its description" }),
     })
     .strict();
 
@@ -137,3 +144,11 @@ const DEFAULT_MIME: Record<'image' | 'video' | 'audio' | 'document' | 'sticker',
   document: 'application/pdf',
   sticker: 'image/webp',
 };
+
+/** The bytes a test chat message brings (content.base64), or null. */
+export function sandboxAttachment(input: SandboxMessageInput): MediaBytes | null {
+  const c = input.content;
+  if (!c || !('base64' in c) || c.base64 === undefined) return null;
+  const { mimetype, data } = stripDataUrl(c.base64);
+  return { data: Buffer.from(data, 'base64'), mimetype: c.mimetype ?? mimetype ?? DEFAULT_MIME[c.type], ...(c.filename ? { filename: c.filename } : {}) };
+}

@@ -174,6 +174,38 @@ describe('conversation flows through the sandbox, end to end', function () {
     }
   });
 
+  it("keeps a media answer as a stored file: the variable and flow.completed name its media id", async () => {
+    const photo = {
+      name: 'photo',
+      trigger: { keywords: ['foto'], match: 'exact' },
+      start: 'ask',
+      steps: [
+        { id: 'ask', send: { text: 'Envíame la foto' }, expect: { type: 'media', media_types: ['image'], save_as: 'photo', next: 'thanks', invalid: { text: 'Solo una imagen, por favor' } } },
+        { id: 'thanks', send: { text: 'Recibida' }, end: true },
+      ],
+    };
+    expect((await t.request('POST', `/v1/instances/${id}/flows`, { token, json: photo })).status).to.equal(201);
+    const phone = nextPhone();
+    await say(phone, 'foto');
+    expect((await say(phone, 'no tengo')).body.replies).to.deep.equal([{ text: 'Solo una imagen, por favor' }]);
+    const png = fs.readFileSync(new URL('../../../../fixtures/media/pixel.png', import.meta.url)).toString('base64');
+    const sent = await say(phone, 'mi foto', { content: { type: 'image', mimetype: 'image/png', base64: png } });
+    expect(sent.status, sent.text).to.equal(201);
+    const completed = await eventually(async () => events(phone).find((e) => e.type === 'flow.completed'));
+    const mediaId = (completed.data.variables as { photo: string }).photo;
+    expect(mediaId).to.match(/^[0-9a-f]{24}$/).and.not.equal(sent.body.message_id);
+    const stored = await t.request('GET', `/v1/instances/${id}/media/${mediaId}`, { token });
+    expect(stored.status, stored.text).to.equal(200);
+    expect(stored.body).to.deep.include({ mimetype: 'image/png' });
+
+    // without the bytes (a phone's message the engine cannot download), the variable keeps the message's id
+    const other = nextPhone();
+    await say(other, 'foto');
+    const bare = await say(other, 'sin archivo', { content: { type: 'image', mimetype: 'image/png' } });
+    const fallback = await eventually(async () => events(other).find((e) => e.type === 'flow.completed'));
+    expect((fallback.data.variables as { photo: string }).photo).to.equal(bare.body.message_id);
+  });
+
   it('1,000 chats at once each complete the 4-step flow', async () => {
     const phones = Array.from({ length: 1000 }, () => nextPhone());
     const messages = phones.flatMap((phone) => ['pedido', '2', '4', `Avenida ${phone}`].map((text) => buildSandboxMessage(id, { from: phone, push_name: 'Eva', text }, Sandbox.messageId(), now)));
