@@ -6,9 +6,14 @@
  *
  * Invariants:
  * - At most one live socket. Before a reconnect (and on stop) the old socket
- *   is unsubscribed and `end()`ed first; each socket gets a generation number
- *   and events from an older generation are ignored, so no orphaned socket or
- *   listener survives.
+ *   is `end()`ed first, and unsubscribed once it has closed; each socket gets
+ *   a generation number, and connection updates from an older generation are
+ *   ignored, so no orphaned socket or listener survives.
+ * - Message, receipt and directory batches are handled whatever their
+ *   socket's generation: Baileys acknowledged those messages to WhatsApp
+ *   before emitting them, so WhatsApp never sends them again. A batch still
+ *   queued when its socket is replaced (the offline flush right after a
+ *   reconnect, say) would otherwise be lost for good.
  * - Intentional closes (stop, logout) never reach the policy: `end(undefined)`
  *   emits a close without a code, which would otherwise look like a drop.
  * - Events other than connection and creds updates are handed to `onEvents`
@@ -156,7 +161,6 @@ export class Connection {
   }
 
   private dispatch(generation: number, sock: BaileysSocket, events: SocketEvents): void {
-    if (generation !== this.generation) return;
     if (events['creds.update']) {
       // the socket merges the update into creds before we see it; persist the whole object
       void this.authState?.saveCreds().catch((err: Error) => this.deps.log.error({ err: err.message }, 'could not persist WhatsApp credentials'));
@@ -172,7 +176,7 @@ export class Connection {
     delete rest['creds.update'];
     if (Object.keys(rest).length === 0) return;
     this.eventQueue = this.eventQueue
-      .then(() => (generation === this.generation ? this.deps.onEvents(sock, rest) : undefined))
+      .then(() => this.deps.onEvents(sock, rest))
       .catch((err: Error) => this.deps.log.error({ err: err.message }, 'WhatsApp event handling failed'));
   }
 
@@ -241,13 +245,20 @@ export class Connection {
   /** Unsubscribes from the current socket and ends it; `wait` bounds how long its closing is awaited. */
   private async teardown(wait: boolean): Promise<void> {
     const sock = this.sock;
-    this.unsubscribe?.();
+    const unsubscribe = this.unsubscribe;
     this.unsubscribe = null;
     this.sock = null;
-    // a new generation makes any event the old socket still emits stale
+    // a new generation makes the old socket's connection updates stale (its messages still count)
     this.generation++;
-    if (!sock) return;
-    const ended = sock.end(undefined).catch(() => undefined);
+    if (!sock) {
+      unsubscribe?.();
+      return;
+    }
+    // what the socket flushes while it closes is still heard; then nothing is left attached to it
+    const ended = sock
+      .end(undefined)
+      .catch(() => undefined)
+      .finally(() => unsubscribe?.());
     if (!wait) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, END_WAIT_MS).unref()))]);

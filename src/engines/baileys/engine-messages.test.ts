@@ -44,6 +44,18 @@ describe('Baileys engine: messages, receipts and directory (fake socket)', () =>
       expect(sock.callsTo('getPNForLID').map((c) => c.args[0])).to.deep.equal([BOB.lid]);
     });
 
+    it('handles every batch a socket emitted even when the socket is replaced before its turn (WhatsApp has been acknowledged already)', async () => {
+      // the offline flush right after a reconnect: batches, then the socket drops before they were handled
+      const batches = ['conversation-dm-pn', 'offline-append', 'conversation-group-pn'].map((name, i) => ({ ...loadMessage(name).message, key: { ...loadMessage(name).message.key, id: `3EBREPLACED${i}` } }));
+      for (const m of batches) sock.emit('messages.upsert', { messages: [m], type: 'notify' });
+      sock.emit('messages.upsert', { messages: [], type: 'notify' });
+      await sock.close(DisconnectReason.connectionLost, 'Connection Lost');
+      await until(() => h.sockets.length === 2, 'the reconnect');
+      await settle();
+      const ids = h.events.inbound.flat().map((m) => m.wa_message_id);
+      expect(ids).to.include.members(['3EBREPLACED0', '3EBREPLACED1', '3EBREPLACED2']);
+    });
+
     it('never drops append (offline) messages, and marks them', async () => {
       sock.emit('messages.upsert', { messages: [loadMessage('offline-append').message, loadMessage('history-long-timestamp').message], type: 'append' });
       await until(() => h.events.inbound.length === 1, 'the inbound batch');
