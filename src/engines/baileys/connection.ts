@@ -221,7 +221,7 @@ export class Connection {
         await this.setStatus({
           status: 'reconnecting',
           qr: null,
-          reason: `${decision.reason}; attempt ${decision.attempt} of ${this.deps.policy.maxAttempts} in ${Math.ceil(decision.delayMs / 1000)} s`,
+          reason: `${decision.reason}; attempt ${decision.attempt}, next try at ${new Date(Date.now() + decision.delayMs).toISOString()} (in ${Math.ceil(decision.delayMs / 1000)} s)`,
         });
         this.timer = setTimeout(() => {
           this.timer = null;

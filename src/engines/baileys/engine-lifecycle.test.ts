@@ -99,7 +99,7 @@ describe('Baileys engine: connection lifecycle (fake socket)', () => {
       const sock = await linkedAndOpen(h);
       await sock.close(code);
       await until(() => h.engine.status().status === 'reconnecting', 'reconnecting');
-      expect(h.engine.status().reason).to.match(/attempt 1 of 3/);
+      expect(h.engine.status().reason).to.match(/attempt 1, next try at \d{4}-\d\d-\d\dT[\d:.]+Z \(in \d+ s\)$/);
       await until(() => h.sockets.length === 3, 'the reconnect');
       expectNoOrphans(h);
       h.latest().open();
@@ -135,18 +135,20 @@ describe('Baileys engine: connection lifecycle (fake socket)', () => {
     });
   }
 
-  it('gives up as failed after the reconnect cap, leaving no socket behind', async () => {
+  it('keeps retrying past the reconnect cap, never failed over an outage, and connects when WhatsApp is back, leaving no socket behind', async () => {
     h = await harness({ maxReconnectAttempts: 3 });
     const sock = await linkedAndOpen(h);
     await sock.close(DisconnectReason.connectionClosed);
-    for (let n = 3; n <= 5; n++) {
+    for (let n = 3; n <= 7; n++) {
       await until(() => h.sockets.length === n, `socket ${n}`);
       await h.latest().close(DisconnectReason.connectionLost);
     }
-    await until(() => h.engine.status().status === 'failed', 'failed');
-    expect(h.engine.status().reason).to.match(/gave up after 3/);
-    expect(h.engine.running).to.equal(false);
-    expect(h.sockets.every((s) => s.ended)).to.equal(true);
+    await until(() => h.sockets.length === 8, 'a retry past the cap');
+    expect(h.statuses()).to.not.include('failed');
+    expect(h.engine.status().reason).to.match(/still retrying every 8 ms; attempt 6, next try at /);
+    h.latest().open();
+    await until(() => h.engine.status().status === 'connected', 'connected');
+    expect(h.sockets.slice(0, -1).every((s) => s.ended)).to.equal(true);
     expectNoOrphans(h);
   });
 

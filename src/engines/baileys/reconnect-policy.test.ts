@@ -60,11 +60,13 @@ describe('Baileys reconnect policy', () => {
     expect(backoffDelay(30, policy, () => 0)).to.equal(4000);
   });
 
-  it('gives up as failed after the attempt cap, including for 515 loops', () => {
-    const d = decideOnClose(ctx(DisconnectReason.connectionLost, { attempts: policy.maxAttempts }), policy, half);
-    expect(d).to.deep.include({ action: 'stop', status: 'failed' });
-    expect((d as { reason: string }).reason).to.match(/gave up after 5/);
-    expect(decideOnClose(ctx(DisconnectReason.restartRequired, { attempts: policy.maxAttempts }), policy, half).action).to.equal('stop');
+  it('never gives up over a transient close: past the attempt cap it retries every maxMs, 515 loops included', () => {
+    for (const code of [DisconnectReason.connectionLost, DisconnectReason.connectionClosed, DisconnectReason.unavailableService, 500, 405, null]) {
+      const d = decideOnClose(ctx(code, { attempts: policy.maxAttempts + 7 }), policy, half);
+      expect(d, String(code)).to.deep.include({ action: 'reconnect', delayMs: policy.maxMs, attempt: policy.maxAttempts + 8 });
+      expect((d as { reason: string }).reason).to.match(/still retrying every 8 s/);
+    }
+    expect(decideOnClose(ctx(DisconnectReason.restartRequired, { attempts: policy.maxAttempts }), policy, half)).to.deep.include({ action: 'reconnect', delayMs: policy.maxMs });
   });
 
   it('stops (disconnected) when the QR codes ran out without a scan, but retries an unlinked socket that never got a QR', () => {

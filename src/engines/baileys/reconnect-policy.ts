@@ -6,14 +6,16 @@
  * The table follows the fact sheet (reference/baileys-7.md §3): 515 after a
  * scan reconnects at once; 401 and 411 need a new link; 440 and 403 must not
  * be retried (another session owns the number, or the number is banned);
- * everything else backs off with jitter until a cap, then gives up, because
- * endless reconnect loops are what users of peer gateways complain about.
+ * everything else is transient (a network outage, WhatsApp's 408, 428, 500,
+ * 503, 405): it backs off with jitter, and past `maxAttempts` keeps retrying
+ * every `maxMs`. A link is never given up over an outage: `failed` is only
+ * for 403 and 440, which no retry can fix.
  */
 import { DisconnectReason } from '@whiskeysockets/baileys';
 import type { Random } from '../../domain/random.js';
 
 export interface ReconnectPolicy {
-  /** Attempts after which the instance is marked failed. */
+  /** Attempts with growing delays; after them, one attempt every maxMs. */
   maxAttempts: number;
   baseMs: number;
   maxMs: number;
@@ -76,20 +78,20 @@ export function decideOnClose(ctx: CloseContext, policy: ReconnectPolicy, random
     case DisconnectReason.forbidden:
       return { action: 'stop', status: 'failed', reason: `${reason}: WhatsApp refused this number (it may be banned)` };
     case DisconnectReason.restartRequired:
-      // normal right after a scan; still counted so a server that keeps asking cannot loop forever
-      if (attempt > policy.maxAttempts) return giveUp(reason, policy);
+      // normal right after a scan; still counted, so a server that keeps asking is asked again only every maxMs
+      if (attempt > policy.maxAttempts) return atTheCap(reason, attempt, policy);
       return { action: 'reconnect', delayMs: 0, attempt, reason };
   }
   if (ctx.sawQr && !ctx.registered && ctx.code === DisconnectReason.timedOut) {
     // the QR codes ran out without a scan: reconnecting would show QR codes to nobody, forever
     return { action: 'stop', status: 'disconnected', reason: 'the QR code expired without a scan; connect again for a new one' };
   }
-  if (attempt > policy.maxAttempts) return giveUp(reason, policy);
+  if (attempt > policy.maxAttempts) return atTheCap(reason, attempt, policy);
   return { action: 'reconnect', delayMs: backoffDelay(attempt, policy, random), attempt, reason };
 }
 
-function giveUp(reason: string, policy: ReconnectPolicy): CloseDecision {
-  return { action: 'stop', status: 'failed', reason: `${reason}; gave up after ${policy.maxAttempts} reconnect attempts` };
+function atTheCap(reason: string, attempt: number, policy: ReconnectPolicy): CloseDecision {
+  return { action: 'reconnect', delayMs: policy.maxMs, attempt, reason: `${reason}; still retrying every ${policy.maxMs >= 1000 ? `${Math.round(policy.maxMs / 1000)} s` : `${policy.maxMs} ms`}` };
 }
 
 /** The status code Baileys attached to a close (a Boom's output.statusCode), or null. */
