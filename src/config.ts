@@ -95,6 +95,8 @@ export const ConfigSchema = z
         maxReconnectAttempts: z.number().int().positive(),
         reconnectBaseMs: z.number().int().positive(),
         reconnectMaxMs: z.number().int().positive(),
+        /** Messages of WhatsApp channels (@newsletter) reach the bot and webhooks; off, they are skipped. */
+        newsletters: z.boolean(),
       })
       .strict(),
   })
@@ -142,6 +144,7 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_WEBHOOK_RETRY_SCHEDULE: ['webhooks.retryScheduleSeconds', asNumberList],
   TUCAN_WEBHOOK_TIMEOUT_MS: ['webhooks.timeoutMs', asNumber],
   TUCAN_WEBHOOK_DISABLE_AFTER_DAYS: ['webhooks.disableAfterDays', asNumber],
+  TUCAN_BAILEYS_NEWSLETTERS: ['baileys.newsletters', asBoolean],
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

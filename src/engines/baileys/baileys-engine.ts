@@ -58,6 +58,8 @@ export interface BaileysEngineOptions {
   random?: Random;
   /** How long a pairing-code request waits for WhatsApp to open a linking session. */
   pairingWaitMs?: number;
+  /** Keep channel (@newsletter) messages (baileys.newsletters). */
+  newsletters?: boolean;
 }
 
 const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
@@ -73,7 +75,10 @@ export class BaileysEngine implements Engine {
   private readonly clock: () => number;
   private readonly pairingWaitMs: number;
   private readonly baileysLogger: ILogger;
-  private readonly skipped: Record<SkipReason, number> = { decrypt_failed: 0, stub: 0, no_content: 0, invalid_key: 0, internal: 0 };
+  private readonly newsletters: boolean;
+  /** Sockets already announced as available: WhatsApp shows a typing indicator only from a client that is. */
+  private readonly available = new WeakSet<BaileysSocket>();
+  private readonly skipped: Record<SkipReason, number> = { decrypt_failed: 0, stub: 0, no_content: 0, invalid_key: 0, internal: 0, newsletter: 0 };
 
   constructor(options: BaileysEngineOptions) {
     this.instanceId = options.instanceId;
@@ -83,6 +88,7 @@ export class BaileysEngine implements Engine {
     this.clock = options.clock ?? Date.now;
     this.pairingWaitMs = options.pairingWaitMs ?? 30_000;
     this.baileysLogger = options.baileysLogger;
+    this.newsletters = options.newsletters ?? false;
     this.directory = new Directory(options.directory);
     this.connection = new Connection({
       instanceId: options.instanceId,
@@ -179,6 +185,10 @@ export class BaileysEngine implements Engine {
   async sendPresence(jid: string, presence: 'composing' | 'paused'): Promise<void> {
     const sock = this.requireSocket();
     try {
+      if (presence === 'composing' && !this.available.has(sock)) {
+        await sock.sendPresenceUpdate('available');
+        this.available.add(sock);
+      }
       await sock.sendPresenceUpdate(presence, jid);
     } catch (err) {
       throw toEngineError(err, 'sending the typing indicator');
@@ -243,7 +253,7 @@ export class BaileysEngine implements Engine {
     for (const m of messages) {
       if (m.key?.fromMe && m.key.id && (await this.archive.wasSent(this.instanceId, m.key.id))) sentByApi.add(m.key.id);
     }
-    const ctx = { instanceId: this.instanceId, type, me, lidPhones, sentByApi: (id: string) => sentByApi.has(id), now: this.clock() };
+    const ctx = { instanceId: this.instanceId, type, me, lidPhones, sentByApi: (id: string) => sentByApi.has(id), now: this.clock(), newsletters: this.newsletters };
     const inbound: InboundMessage[] = [];
     for (const m of messages) {
       const result = normalizeInbound(m, ctx);

@@ -61,6 +61,7 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
       log: setup.log,
       baileysLogger,
       clock,
+      newsletters: setup.config.newsletters,
       ...(setup.random ? { random: setup.random } : {}),
       ...(setup.pairingWaitMs ? { pairingWaitMs: setup.pairingWaitMs } : {}),
     });

@@ -126,9 +126,11 @@ describe('Baileys engine: messages, receipts and directory (fake socket)', () =>
       expect(rejected).to.be.instanceOf(EngineSendError).and.include({ retryable: false, code: 'whatsapp_406' });
     });
 
-    it('sends the typing indicator', async () => {
+    it('sends the typing indicator, announcing the client as available first (once per socket), or WhatsApp shows none', async () => {
       await h.engine.sendPresence(ANA.pn, 'composing');
-      expect(sock.callsTo('sendPresenceUpdate')[0].args).to.deep.equal(['composing', ANA.pn]);
+      await h.engine.sendPresence(ANA.pn, 'paused');
+      await h.engine.sendPresence(BOB.pn, 'composing');
+      expect(sock.callsTo('sendPresenceUpdate').map((c) => c.args.filter((a) => a !== undefined))).to.deep.equal([['available'], ['composing', ANA.pn], ['paused', ANA.pn], ['composing', BOB.pn]]);
     });
   });
 

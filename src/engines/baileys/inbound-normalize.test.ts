@@ -170,4 +170,22 @@ describe('Baileys inbound normalisation', () => {
       expect(normalizeInbound({ key: {} }, ctx('conversation-dm-pn'))).to.deep.equal({ ok: false, reason: 'invalid_key' });
     });
   });
+
+  describe('channels and status posts', () => {
+    const post = (remoteJid: string, key: Record<string, unknown> = {}) =>
+      ({ ...loadMessage('conversation-dm-pn').message, key: { remoteJid, id: '3EBCHANNEL1', fromMe: false, ...key } }) as ReturnType<typeof loadMessage>['message'];
+
+    it('skips @newsletter (channel) messages unless newsletters is on', () => {
+      const m = post('120363300000000000@newsletter');
+      expect(normalizeInbound(m, ctx('conversation-dm-pn'))).to.deep.equal({ ok: false, reason: 'newsletter' });
+      const kept = normalizeInbound(m, ctx('conversation-dm-pn', { newsletters: true }));
+      expect(kept.ok && kept.message.chat_jid).to.equal('120363300000000000@newsletter');
+    });
+
+    it("reads a status post's author phone from remoteJidAlt when participantAlt is absent", () => {
+      const m = post('status@broadcast', { participant: ANA.lid, remoteJidAlt: ANA.pn });
+      const result = normalizeInbound(m, ctx('conversation-dm-pn', { lidPhones: new Map() }));
+      expect(result.ok && result.message).to.deep.include({ is_broadcast: true, sender_phone: ANA.phone });
+    });
+  });
 });

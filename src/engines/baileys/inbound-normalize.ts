@@ -13,9 +13,10 @@
  *   `getPNForLID` becomes plain digits.
  * - `append` upserts are offline messages: marked, never dropped.
  * - Failed decrypts arrive as CIPHERTEXT stubs without content: skipped and
- *   counted by reason, as are other content-less stubs.
+ *   counted by reason, as are other content-less stubs, and channel
+ *   (@newsletter) posts unless `baileys.newsletters` asks for them.
  */
-import { isJidBroadcast, isJidGroup, isLidUser, toNumber, WAMessageStubType, type MessageUpsertType, type WAMessage } from '@whiskeysockets/baileys';
+import { isJidBroadcast, isJidGroup, isJidNewsletter, isJidStatusBroadcast, isLidUser, toNumber, WAMessageStubType, type MessageUpsertType, type WAMessage } from '@whiskeysockets/baileys';
 import type { InboundMessage } from '../../domain/inbound.js';
 import { normalizeJid, phoneFromJid } from '../../domain/recipient.js';
 import { extractContent } from './message-content.js';
@@ -36,9 +37,11 @@ export interface NormalizeContext {
   sentByApi(waMessageId: string): boolean;
   /** Epoch ms, for the rare message without a timestamp. */
   now: number;
+  /** Whether channel (@newsletter) messages are kept; skipped otherwise. */
+  newsletters?: boolean;
 }
 
-export type SkipReason = 'decrypt_failed' | 'stub' | 'no_content' | 'invalid_key' | 'internal';
+export type SkipReason = 'decrypt_failed' | 'stub' | 'no_content' | 'invalid_key' | 'internal' | 'newsletter';
 
 /**
  * Protocol messages that are device plumbing (history and app-state sync,
@@ -69,6 +72,8 @@ export type Normalized = { ok: true; message: InboundMessage } | { ok: false; re
 export function normalizeInbound(msg: WAMessage, ctx: NormalizeContext): Normalized {
   const key = msg.key;
   if (!key?.remoteJid || !key.id) return { ok: false, reason: 'invalid_key' };
+  // a channel's posts are not a conversation with the bot: no reply, no message webhooks, unless asked for
+  if (isJidNewsletter(key.remoteJid) && !ctx.newsletters) return { ok: false, reason: 'newsletter' };
   if (!msg.message) {
     if (msg.messageStubType === WAMessageStubType.CIPHERTEXT) return { ok: false, reason: 'decrypt_failed' };
     return { ok: false, reason: msg.messageStubType ? 'stub' : 'no_content' };
@@ -116,7 +121,8 @@ export function authorOf(msg: WAMessage, me: Me): Author {
   const inGroup = isJidGroup(chat) || isJidBroadcast(chat);
   // in a group (or a broadcast list / status) the author is the participant; in a DM, the chat itself
   const primary = (inGroup ? key.participant : chat) || chat;
-  const alt = inGroup ? key.participantAlt : key.remoteJidAlt;
+  // a status post names its author's phone in remoteJidAlt when participantAlt is absent
+  const alt = inGroup ? (key.participantAlt ?? (isJidStatusBroadcast(chat) ? key.remoteJidAlt : undefined)) : key.remoteJidAlt;
   const jid = normalizeJid(primary);
   const phone = phoneFromJid(primary) ?? phoneFromJid(alt);
   const lid = phone === null ? lidOf(primary) ?? lidOf(alt) : null;
