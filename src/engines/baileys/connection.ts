@@ -93,11 +93,26 @@ export class Connection {
     this.attempts = 0;
     this.starting = (async () => {
       await this.setStatus({ status: 'connecting', qr: null, reason: null });
+      await this.freshIfHalfLinked();
       await this.open();
     })().finally(() => {
       this.starting = null;
     });
     return this.starting;
+  }
+
+  /**
+   * A link attempt that never finished (a pairing code nobody typed) leaves
+   * `creds.me` behind without the account signature; a socket built on those
+   * creds tries to log in instead of registering. Each new attempt on an
+   * unlinked instance therefore starts from fresh creds. (Automatic
+   * reconnects keep them: the code on the phone's screen must stay valid.)
+   */
+  private async freshIfHalfLinked(): Promise<void> {
+    this.authState ??= await this.deps.auth.load(this.deps.instanceId);
+    if (this.authState.linked || !this.authState.state.creds.me) return;
+    this.deps.log.info({ instance_id: this.deps.instanceId }, 'an unfinished link attempt left creds behind; starting from fresh ones');
+    await this.forgetAuth();
   }
 
   /** Closes the socket, keeping the link. */

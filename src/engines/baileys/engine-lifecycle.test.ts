@@ -210,6 +210,31 @@ describe('Baileys engine: connection lifecycle (fake socket)', () => {
       expect(h.latest().callsTo('requestPairingCode')[0].args).to.deep.equal(['59170000001']);
     });
 
+    it('starts a new link attempt from fresh creds after a code that expired unused (it would otherwise log in instead of registering)', async () => {
+      h = await harness();
+      const pending = h.engine.requestPairingCode('+591 70000001');
+      await until(() => h.sockets.length === 1, 'a socket');
+      const first = h.latest();
+      first.showQr('2@QRREF1,a,b,c');
+      await pending;
+      await settle();
+      expect(first.options.auth.creds.me?.id).to.equal('59170000001@s.whatsapp.net');
+      // nobody typed the code: WhatsApp's linking session runs out
+      await first.close(DisconnectReason.timedOut, 'QR refs attempts ended');
+      await until(() => h.engine.status().status === 'disconnected', 'disconnected');
+      const noiseKey = first.options.auth.creds.noiseKey.public;
+
+      // a later attempt, even from another process
+      const again = h.restart();
+      await again.connect();
+      await until(() => h.sockets.length === 2, 'a new socket');
+      const fresh = h.latest().options.auth.creds;
+      expect(fresh.me).to.equal(undefined);
+      expect(fresh.pairingCode).to.equal(undefined);
+      expect(Buffer.from(fresh.noiseKey.public).equals(Buffer.from(noiseKey))).to.equal(false);
+      await again.disconnect();
+    });
+
     it('refuses an already linked instance and an invalid number', async () => {
       h = await harness();
       await linkedAndOpen(h);

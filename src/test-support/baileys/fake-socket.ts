@@ -201,8 +201,12 @@ export class FakeSocket implements BaileysSocket {
     this.live('sendPresenceUpdate', [type, toJid]);
   }
 
+  /** Like Baileys: the code and the number being linked go into creds at once, before any scan. */
   async requestPairingCode(phoneNumber: string): Promise<string> {
     this.live('requestPairingCode', [phoneNumber]);
+    const creds = this.options.auth.creds;
+    Object.assign(creds, { pairingCode: this.pairingCode, me: { id: `${phoneNumber}@s.whatsapp.net`, name: '~' } });
+    this.ev.emit('creds.update', { pairingCode: creds.pairingCode, me: creds.me });
     return this.pairingCode;
   }
 
