@@ -93,7 +93,7 @@ export class ConversationRecorder implements ConversationRecord {
     };
     try {
       const content = await this.preparer.prepare(r.instanceId, r.content, 'reply');
-      const quoted = content.reply_to ? await this.preparer.quoted(r.instanceId, content.reply_to, jid, 'reply.reply_to') : null;
+      const quoted = await this.preparer.target(r.instanceId, content, jid, 'reply');
       return newOutboxDoc({ ...base, content, quoted });
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;

@@ -196,6 +196,9 @@ describe('outbox dispatcher', () => {
     const sent = await h.record.listSent(instance._id);
     expect(sent[1].quoted_id).to.equal(first.wa_message_id);
     expect(sent[2].content).to.include({ type: 'reaction', message_id: first.wa_message_id });
+    // the engine keys the reaction by the stored target: our own message, so fromMe (a key with fromMe false fails silently)
+    const reactions = (await h.module.outbox.list(instance, { direction: 'out', page: 1, limit: 10 })).messages.filter((m) => (m.content as { type: string }).type === 'reaction');
+    expect(reactions[0].quoted).to.deep.include({ wa_message_id: first.wa_message_id, from_me: true, chat_jid: `${TO}@s.whatsapp.net` });
     const missing = await h.module.outbox.send(instance, { to: TO, content: { type: 'text', text: 'x', reply_to: '0123456789abcdef01234567' } }).catch((e) => e);
     expect(missing.errors).to.deep.equal([{ field: 'body.reply_to', message: 'no message with this id' }]);
   });

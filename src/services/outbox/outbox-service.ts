@@ -109,7 +109,7 @@ export class OutboxService {
     }
     const content = await this.o.preparer.prepare(instance._id, input.content, 'body', input.file);
     if (scheduleAt !== null) await this.o.preparer.keepMedia(instance._id, content, scheduleAt, now + this.o.mediaTtlMs, 'body.schedule_at');
-    const quoted = await this.o.preparer.quoted(instance._id, content.reply_to, recipient.jid, 'body.reply_to');
+    const quoted = await this.o.preparer.target(instance._id, content, recipient.jid, 'body');
     const doc = newOutboxDoc({ id: messageId, instanceId: instance._id, recipient, content, quoted, source: 'api', now, scheduleAt });
     await this.o.repo.insert(doc);
     const wait = scheduleAt === null && !input.queue ? this.o.outcomes.waitFor(doc._id, this.o.waitMs) : null;

@@ -126,6 +126,18 @@ export class ContentPreparer {
   }
 
   /**
+   * The stored message a content points at, for the engine to build its key:
+   * a reaction's target (its chat, whether it is ours, and its author in a
+   * group: a reaction keyed `fromMe: false` without a participant fails
+   * silently in groups and on our own messages), else the `reply_to` quote.
+   * Call it with the prepared content (reaction targets already WhatsApp ids).
+   */
+  target(instanceId: string, content: Content<StoredMedia>, chatJid: string, field: string): Promise<QuotedRef | null> {
+    if (content.type === 'reaction') return this.quoted(instanceId, content.message_id, chatJid, `${field}.reaction.message_id`);
+    return this.quoted(instanceId, content.reply_to, chatJid, `${field}.reply_to`);
+  }
+
+  /**
    * The quoted message for `reply_to`: a tucan id must exist; a WhatsApp id
    * is looked up for its details and otherwise quoted as a message in the
    * recipient's chat.
