@@ -25,6 +25,7 @@ import type { Random } from '../../domain/random.js';
 import { phoneFromJid } from '../../domain/recipient.js';
 import { EngineSendError, type ConnectionUpdate, type EngineStatus } from '../engine.js';
 import type { BaileysAuthRepo, InstanceAuth } from './auth-state.js';
+import { isQrRefresh, newAdvSecret, withAdvSecret, type NotificationNode } from './qr-refresh.js';
 import { closeCode, decideOnClose, type ReconnectPolicy } from './reconnect-policy.js';
 import type { BaileysSocket, SocketFactory, SocketOptions } from './socket.js';
 
@@ -57,6 +58,8 @@ export class Connection {
   private generation = 0;
   private attempts = 0;
   private sawQr = false;
+  /** The adv secret WhatsApp's QR refresh put in place for this socket's QRs (see qr-refresh.ts), or null. */
+  private advSecret: string | null = null;
   private stopping = true;
   private eventQueue: Promise<void> = Promise.resolve();
   private updateQueue: Promise<void> = Promise.resolve();
@@ -163,6 +166,7 @@ export class Connection {
     if (this.sock) await this.teardown(false);
     const generation = ++this.generation;
     this.sawQr = false;
+    this.advSecret = null;
     let sock: BaileysSocket;
     try {
       sock = this.deps.socketFactory({ auth: this.authState.state, ...this.deps.hooks });
@@ -172,7 +176,15 @@ export class Connection {
       return;
     }
     this.sock = sock;
-    this.unsubscribe = sock.ev.process((events) => this.dispatch(generation, sock, events));
+    const off = sock.ev.process((events) => this.dispatch(generation, sock, events));
+    const onNotification = (node: NotificationNode) => {
+      if (isQrRefresh(node)) void this.onQrRefresh(generation).catch((err: Error) => this.deps.log.error({ err: err.message }, 'QR refresh failed'));
+    };
+    sock.ws.on('CB:notification', onNotification);
+    this.unsubscribe = () => {
+      off();
+      sock.ws.off('CB:notification', onNotification);
+    };
   }
 
   private dispatch(generation: number, sock: BaileysSocket, events: SocketEvents): void {
@@ -199,7 +211,8 @@ export class Connection {
     if (generation !== this.generation || this.stopping) return;
     if (update.qr) {
       this.sawQr = true;
-      await this.setStatus({ status: 'qr', qr: update.qr, reason: null });
+      // after a refresh, rc14 still builds QRs from the secret it read at pair-device
+      await this.setStatus({ status: 'qr', qr: this.advSecret ? withAdvSecret(update.qr, this.advSecret) : update.qr, reason: this.advSecret ? this.state.reason : null });
     }
     if (update.isNewLogin) this.deps.log.info({ instance_id: this.deps.instanceId }, 'WhatsApp device linked; the connection restarts');
     // a socket announces 'connecting' once, right after it is built; it never goes back after opening
@@ -214,9 +227,23 @@ export class Connection {
     }
   }
 
+  /** WhatsApp retired the QR's secret after a scan: a fresh one goes into creds and into every QR shown from now on. */
+  private async onQrRefresh(generation: number): Promise<void> {
+    const auth = this.authState;
+    if (generation !== this.generation || this.stopping || !auth || auth.linked) return;
+    const secret = newAdvSecret();
+    auth.state.creds.advSecretKey = secret;
+    await auth.saveCreds();
+    this.advSecret = secret;
+    this.deps.log.info({ instance_id: this.deps.instanceId }, 'WhatsApp refreshed the QR code after a scan (companion_reg_refresh); showing it with a new secret');
+    const reason = 'WhatsApp refreshed the QR code after a scan: scan the new one';
+    if (this.state.status === 'qr' && this.state.qr) await this.setStatus({ qr: withAdvSecret(this.state.qr, secret), reason });
+  }
+
   private async onClose(generation: number, error: unknown): Promise<void> {
     if (generation !== this.generation || this.stopping) return;
     const sawQr = this.sawQr;
+    const refreshed = this.advSecret !== null;
     await this.teardown(false);
     const decision = decideOnClose(
       { code: closeCode(error), message: (error as Error | undefined)?.message ?? null, attempts: this.attempts, registered: this.authState?.linked ?? false, sawQr },
@@ -252,7 +279,12 @@ export class Connection {
         return;
       case 'stop':
         this.stopping = true;
-        await this.setStatus({ status: decision.status, qr: null, reason: decision.reason });
+        await this.setStatus({
+          status: decision.status,
+          qr: null,
+          // a QR that ran out after a refresh was scanned: say so rather than "expired without a scan"
+          reason: refreshed && decision.status === 'disconnected' ? 'the QR code was scanned and WhatsApp refreshed it, but no scan of the new one completed the link in time; connect again for a new QR' : decision.reason,
+        });
         return;
     }
   }

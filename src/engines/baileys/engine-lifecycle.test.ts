@@ -152,6 +152,34 @@ describe('Baileys engine: connection lifecycle (fake socket)', () => {
     expectNoOrphans(h);
   });
 
+  it("rotates the QR's secret when WhatsApp refreshes the QR after a scan, and every later QR carries it", async () => {
+    h = await harness();
+    await h.engine.connect();
+    const sock = h.latest();
+    const qr = (ref: string, adv = 'T0xEQURW') => `https://wa.me/settings/linked_devices#${ref},bm9pc2U=,aWRlbnRpdHk=,${adv},1`;
+    sock.showQr(qr('REF1'));
+    await until(() => h.engine.status().qr === qr('REF1'), 'the QR');
+    const before = sock.options.auth.creds.advSecretKey;
+    sock.qrRefresh();
+    await until(() => h.engine.status().qr !== qr('REF1'), 'the refreshed QR');
+    const secret = sock.options.auth.creds.advSecretKey;
+    expect(secret).to.not.equal(before);
+    expect(Buffer.from(secret, 'base64')).to.have.length(32);
+    expect(h.engine.status()).to.deep.include({ status: 'qr', qr: qr('REF1', secret) });
+    expect(h.engine.status().reason).to.match(/refreshed the QR code after a scan/);
+    // rc14 builds the next QR from the secret it read at pair-device: tucan shows it with the new one
+    sock.showQr(qr('REF2'));
+    await until(() => h.engine.status().qr?.includes('REF2') === true, 'the next QR');
+    expect(h.engine.status().qr).to.equal(qr('REF2', secret));
+    await settle();
+    expect((await h.baileys.auth.load('inst1')).state.creds.advSecretKey, 'persisted: pair-success is checked against it').to.equal(secret);
+    // the refs run out all the same: the status says what happened
+    await sock.close(DisconnectReason.timedOut, 'QR refs attempts ended');
+    await until(() => h.engine.status().status === 'disconnected', 'disconnected');
+    expect(h.engine.status().reason).to.match(/scanned and WhatsApp refreshed it/);
+    expectNoOrphans(h);
+  });
+
   it('stops when the QR codes run out without a scan instead of showing QR codes forever', async () => {
     h = await harness();
     await h.engine.connect();

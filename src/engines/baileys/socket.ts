@@ -15,6 +15,14 @@ import makeWASocket, {
 } from '@whiskeysockets/baileys';
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger.js';
 
+/** Listening to raw stanzas, as Baileys' WebSocketClient (an EventEmitter) allows. */
+export interface StanzaEmitter {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's own listener type
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  off(event: string, listener: (...args: any[]) => void): unknown;
+}
+
 /** What the adapter calls on a socket (fact sheet §9), and nothing more. */
 export type BaileysSocket = Pick<
   WASocket,
@@ -33,6 +41,8 @@ export type BaileysSocket = Pick<
   | 'updateMediaMessage'
 > & {
   signalRepository: { lidMapping: Pick<WASocket['signalRepository']['lidMapping'], 'getPNForLID'> };
+  /** The raw stanza emitter ('CB:<tag>' events): only for what rc14 drops (see qr-refresh.ts). */
+  ws: StanzaEmitter;
 };
 
 /** What each new socket is given; the caches live in the engine so they survive reconnects. */

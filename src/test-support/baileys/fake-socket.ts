@@ -13,6 +13,7 @@
  * - Like the real socket, it announces 'connecting' on the next tick.
  */
 import { Boom } from '@hapi/boom';
+import { EventEmitter } from 'node:events';
 import {
   DisconnectReason,
   generateWAMessageContent,
@@ -39,6 +40,8 @@ const silent: ILogger = { level: 'silent', child: () => silent, trace() {}, debu
 
 export class FakeSocket implements BaileysSocket {
   readonly ev: WASocket['ev'];
+  /** The raw stanza emitter, as Baileys' WebSocketClient: 'CB:<tag>' events. */
+  readonly ws = new EventEmitter();
   readonly calls: FakeCall[] = [];
   user: Contact | undefined;
   ended = false;
@@ -106,6 +109,11 @@ export class FakeSocket implements BaileysSocket {
   showQr(qr: string): void {
     this.announce();
     this.ev.emit('connection.update', { qr });
+  }
+
+  /** What WhatsApp sends an unlinked companion after a scan since mid-2026: rotate the QR's secret. */
+  qrRefresh(): void {
+    this.ws.emit('CB:notification', { tag: 'notification', attrs: { type: 'companion_reg_refresh', id: 'refresh1', from: 's.whatsapp.net' }, content: [] });
   }
 
   /** What a scan does: creds gain the account and the server asks for a restart (515). */
