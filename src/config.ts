@@ -97,6 +97,8 @@ export const ConfigSchema = z
         reconnectMaxMs: z.number().int().positive(),
         /** Messages of WhatsApp channels (@newsletter) reach the bot and webhooks; off, they are skipped. */
         newsletters: z.boolean(),
+        /** Ask web.whatsapp.com for the current WhatsApp Web version at each connect (waVersion when that fails). */
+        fetchVersion: z.boolean(),
       })
       .strict(),
   })
@@ -145,6 +147,7 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_WEBHOOK_TIMEOUT_MS: ['webhooks.timeoutMs', asNumber],
   TUCAN_WEBHOOK_DISABLE_AFTER_DAYS: ['webhooks.disableAfterDays', asNumber],
   TUCAN_BAILEYS_NEWSLETTERS: ['baileys.newsletters', asBoolean],
+  TUCAN_BAILEYS_FETCH_VERSION: ['baileys.fetchVersion', asBoolean],
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

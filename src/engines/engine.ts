@@ -28,6 +28,8 @@ export interface EngineStatus {
   qr: string | null;
   /** Why the engine is disconnected/failed, when known. */
   reason: string | null;
+  /** The WhatsApp Web version the last socket announced (Baileys only). */
+  wa_version?: string;
 }
 
 /** Content handed to an engine: media is bytes, interactive types are already rendered, contacts are resolved. */

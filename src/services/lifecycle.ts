@@ -19,6 +19,8 @@ export interface StatusView {
   phone: string | null;
   name: string | null;
   reason: string | null;
+  /** The WhatsApp Web version the Baileys connection announces (fetched at each connect); null for the sandbox or before a connect. */
+  wa_version: string | null;
 }
 
 /** While waiting for a QR these statuses are still on the way to one; any other status ends the wait. */
@@ -81,6 +83,7 @@ export class LifecycleService {
       phone: live?.phone ?? instance.phone,
       name: live?.name ?? instance.wa_name,
       reason: reason ?? null,
+      wa_version: live?.wa_version ?? null,
     };
   }
 

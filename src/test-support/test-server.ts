@@ -53,6 +53,8 @@ export function testConfig(dataDir: string, overrides: DeepPartial<Config> = {})
       seedApiRateLimit: { windowSeconds: 60, max: 100_000 },
     },
     outbox: { pacing: { enabled: false, minIntervalMs: 0, jitterMs: 0, typing: false } },
+    // tests never reach web.whatsapp.com: the configured WhatsApp Web version
+    baileys: { fetchVersion: false },
   };
   return loadConfig({}, deepMergePartial(base, overrides));
 }

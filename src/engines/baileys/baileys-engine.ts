@@ -40,6 +40,7 @@ import type { MessageArchive } from './message-archive.js';
 import { toBaileysMessage } from './outbound.js';
 import { receiptsFromUpdates, receiptsFromUserReceipts } from './receipts.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
+import type { VersionSource } from './wa-version.js';
 import type { BaileysSocket, SocketFactory } from './socket.js';
 import { toEngineError } from './wa-errors.js';
 
@@ -60,6 +61,8 @@ export interface BaileysEngineOptions {
   pairingWaitMs?: number;
   /** Keep channel (@newsletter) messages (baileys.newsletters). */
   newsletters?: boolean;
+  /** The WhatsApp Web version each socket announces. */
+  version: VersionSource;
 }
 
 const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
@@ -94,6 +97,7 @@ export class BaileysEngine implements Engine {
       instanceId: options.instanceId,
       auth: options.auth,
       socketFactory: options.socketFactory,
+      version: options.version,
       policy: options.policy,
       random: options.random ?? Math.random,
       log: this.log,

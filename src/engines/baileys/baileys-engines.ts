@@ -15,6 +15,7 @@ import { installConsoleGuard } from './console-guard.js';
 import { DEFAULT_DIRECTORY_OPTIONS, type DirectoryOptions } from './directory.js';
 import { bridgeLogger, type BaileysLogLevel } from './log-bridge.js';
 import { MessageArchive } from './message-archive.js';
+import { waVersionSource } from './wa-version.js';
 import { realSocketFactory, type SocketFactory } from './socket.js';
 
 export interface BaileysSetup {
@@ -46,7 +47,9 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
   const archive = new MessageArchive(setup.store, clock);
   await Promise.all([auth.init(), archive.init()]);
   const baileysLogger = bridgeLogger(setup.log, { level: setup.logLevel ?? 'warn', clock });
-  const socketFactory = setup.socketFactory ?? realSocketFactory({ waVersion: setup.config.waVersion, logger: baileysLogger });
+  const socketFactory = setup.socketFactory ?? realSocketFactory({ logger: baileysLogger });
+  // one source for every instance of this process: the fetched version is shared
+  const version = waVersionSource({ configured: setup.config.waVersion, fetch: setup.config.fetchVersion, clock });
   const policy = { maxAttempts: setup.config.maxReconnectAttempts, baseMs: setup.config.reconnectBaseMs, maxMs: setup.config.reconnectMaxMs };
   const directory: DirectoryOptions = { ...DEFAULT_DIRECTORY_OPTIONS, clock, ...setup.directory };
 
@@ -62,6 +65,7 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
       baileysLogger,
       clock,
       newsletters: setup.config.newsletters,
+      version,
       ...(setup.random ? { random: setup.random } : {}),
       ...(setup.pairingWaitMs ? { pairingWaitMs: setup.pairingWaitMs } : {}),
     });

@@ -27,6 +27,7 @@ import { EngineSendError, type ConnectionUpdate, type EngineStatus } from '../en
 import type { BaileysAuthRepo, InstanceAuth } from './auth-state.js';
 import { isQrRefresh, newAdvSecret, withAdvSecret, type NotificationNode } from './qr-refresh.js';
 import { closeCode, decideOnClose, type ReconnectPolicy } from './reconnect-policy.js';
+import { versionText, type VersionSource } from './wa-version.js';
 import type { BaileysSocket, SocketFactory, SocketOptions } from './socket.js';
 
 export type SocketEvents = Partial<BaileysEventMap>;
@@ -35,7 +36,9 @@ export interface ConnectionDeps {
   instanceId: string;
   auth: BaileysAuthRepo;
   socketFactory: SocketFactory;
-  hooks: Omit<SocketOptions, 'auth'>;
+  hooks: Omit<SocketOptions, 'auth' | 'version'>;
+  /** The WhatsApp Web version each new socket announces. */
+  version: VersionSource;
   policy: ReconnectPolicy;
   random: Random;
   log: Logger;
@@ -164,12 +167,18 @@ export class Connection {
     if (this.stopping) return;
     // never two sockets: whatever is still attached goes first
     if (this.sock) await this.teardown(false);
+    const chosen = await this.deps.version();
+    if (this.stopping || this.sock) return;
+    if (this.state.wa_version !== versionText(chosen.version)) {
+      this.deps.log.info({ instance_id: this.deps.instanceId, wa_version: versionText(chosen.version), source: chosen.source }, 'WhatsApp Web version for this connection');
+    }
+    this.state = { ...this.state, wa_version: versionText(chosen.version) };
     const generation = ++this.generation;
     this.sawQr = false;
     this.advSecret = null;
     let sock: BaileysSocket;
     try {
-      sock = this.deps.socketFactory({ auth: this.authState.state, ...this.deps.hooks });
+      sock = this.deps.socketFactory({ auth: this.authState.state, version: chosen.version, ...this.deps.hooks });
     } catch (err) {
       // a socket that cannot even be built is a close like any other, so the policy decides
       await this.onClose(generation, err);

@@ -55,6 +55,9 @@ describe('Baileys engine: connection lifecycle (fake socket)', () => {
     await until(() => h.engine.status().status === 'connected', 'connected');
     expect(h.engine.status()).to.deep.include({ phone: '59170000001', name: 'Tienda', qr: null });
     expect(h.statuses()).to.deep.equal(['connecting', 'qr', 'qr', 'connecting', 'connected']);
+    // every socket announces the chosen WhatsApp Web version, and the status shows it
+    expect(second.options.version).to.deep.equal([2, 3000, 1043857760]);
+    expect(h.engine.status().wa_version).to.equal('2.3000.1043857760');
     expect(h.events.connection.at(-1)).to.deep.include({ status: 'connected', phone: '59170000001' });
   });
 

@@ -48,6 +48,8 @@ export type BaileysSocket = Pick<
 /** What each new socket is given; the caches live in the engine so they survive reconnects. */
 export interface SocketOptions {
   auth: AuthenticationState;
+  /** The WhatsApp Web version this socket announces (see wa-version.ts). */
+  version: WAVersion;
   /** Resends a message when a recipient's device asks for a retry. */
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
   /** Used on every group send instead of a metadata query. */
@@ -59,8 +61,6 @@ export interface SocketOptions {
 export type SocketFactory = (options: SocketOptions) => BaileysSocket;
 
 export interface RealSocketConfig {
-  /** WhatsApp Web version; explicit so start-up never fetches it from the network. */
-  waVersion: WAVersion;
   logger: ILogger;
   /** Overrides for tests (e.g. a local URL); production uses Baileys' defaults. */
   waWebSocketUrl?: string;
@@ -71,7 +71,7 @@ export function realSocketFactory(config: RealSocketConfig): SocketFactory {
   return (options) =>
     makeWASocket({
       auth: options.auth,
-      version: config.waVersion,
+      version: options.version,
       logger: config.logger,
       // the phone keeps its notifications; the bot is not "online" just because it is linked
       markOnlineOnConnect: false,

@@ -13,6 +13,10 @@ export const StatusSchema = z
     phone: z.string().nullable(),
     name: z.string().nullable(),
     reason: z.string().nullable(),
+    wa_version: z
+      .string()
+      .nullable()
+      .meta({ description: 'The WhatsApp Web version the connection announces, fetched from web.whatsapp.com at each connect (baileys.waVersion when that fails); null for sandbox instances', example: '2.3000.1043857760' }),
   })
   .meta({ id: 'InstanceStatus' });
 
