@@ -57,7 +57,13 @@ export const ActiveHoursSchema = z
 
 export const ActiveDaysSchema = z.object(Object.fromEntries(DAYS.map((d) => [d, z.boolean()])) as Record<Day, z.ZodBoolean>).strict();
 
-export const ActionsSchema = z.object(Object.fromEntries(ACTION_FLAGS.map((f) => [f, z.boolean()])) as Record<ActionFlag, z.ZodBoolean>).strict();
+export const ActionsSchema = z
+  .object({
+    ...(Object.fromEntries(ACTION_FLAGS.map((f) => [f, z.boolean()])) as Record<ActionFlag, z.ZodBoolean>),
+    // a /v1 addition beside seed 003's six flags, so optional: settings stored before it read as off
+    read_messages: z.boolean().optional().meta({ description: 'Mark the messages the bot answers as read (blue ticks); off by default' }),
+  })
+  .strict();
 
 export const GeneralSettingsSchema = z
   .object({
@@ -118,6 +124,7 @@ export function defaultSettings(botName?: string): BotSettings {
       reply_msgs: true,
       multi_device: false,
       send_webhook: false,
+      read_messages: false,
     },
     active_days: { monday: true, tuesday: true, wednesday: true, thursday: true, friday: true, saturday: true, sunday: true },
     active_hours: { from: 'always', to: 'always' },

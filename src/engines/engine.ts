@@ -153,6 +153,16 @@ export interface Engine {
    * demand. Optional: engines without real media (the sandbox) leave it out.
    */
   downloadMedia?(waMessageId: string): Promise<MediaBytes>;
+  /** Marks received messages as read (blue ticks). Optional: engines that cannot leave it out. */
+  markRead?(messages: ReadTarget[]): Promise<void>;
+}
+
+/** A received message to mark read: its chat, its id, and its author (needed in groups). */
+export interface ReadTarget {
+  chat_jid: string;
+  wa_message_id: string;
+  sender_jid: string;
+  is_group: boolean;
 }
 
 export interface EngineFactoryContext {

@@ -62,6 +62,8 @@ export interface InboundPipelineDeps {
   observer?: Observer;
   /** Stores a flow's media answer as a file; its media id, or null (see media-answers.ts). */
   keepMedia?: KeepMedia;
+  /** Marks an answered message read, with actions.read_messages (the engine, when it can). */
+  markRead?: (instanceId: string, message: InboundMessage) => Promise<void>;
 }
 
 /** A message whose reply ids a caller waits for (see expectAnswer). */
@@ -212,6 +214,10 @@ export class InboundPipeline {
     }
     const { ids } = answered;
     if (ids.length === 0) return;
+    if (settings.actions.read_messages && this.deps.markRead) {
+      // the blue ticks are a courtesy: a failure is logged, never holds the chat's next message
+      void this.deps.markRead(instanceId, message).catch((err: unknown) => this.deps.log.warn({ err, instance_id: instanceId, wa_message_id: message.wa_message_id }, 'could not mark the message read'));
+    }
     // every message passes here; only injected test chat messages are expected
     if (this.expected.size > 0) {
       const key = `${instanceId}|${message.wa_message_id}`;

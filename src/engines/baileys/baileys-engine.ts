@@ -23,6 +23,7 @@ import {
   type ContactInfo,
   type Engine,
   type EngineEvents,
+  type ReadTarget,
   type EngineStatus,
   type GroupInfo,
   type NumberCheck,
@@ -196,6 +197,17 @@ export class BaileysEngine implements Engine {
       await sock.sendPresenceUpdate(presence, jid);
     } catch (err) {
       throw toEngineError(err, 'sending the typing indicator');
+    }
+  }
+
+  async markRead(messages: ReadTarget[]): Promise<void> {
+    const sock = this.requireSocket();
+    // in a group the key names the author; WhatsApp ignores a read without it
+    const keys = messages.map((m) => ({ remoteJid: m.chat_jid, id: m.wa_message_id, fromMe: false, ...(m.is_group ? { participant: m.sender_jid } : {}) }));
+    try {
+      await sock.readMessages(keys);
+    } catch (err) {
+      throw toEngineError(err, 'marking messages read');
     }
   }
 

@@ -126,6 +126,17 @@ describe('Baileys engine: messages, receipts and directory (fake socket)', () =>
       expect(rejected).to.be.instanceOf(EngineSendError).and.include({ retryable: false, code: 'whatsapp_406' });
     });
 
+    it('marks messages read with the keys WhatsApp needs: the author as participant in groups', async () => {
+      await h.engine.markRead([
+        { chat_jid: GROUP, wa_message_id: 'G1', sender_jid: BOB.pn, is_group: true },
+        { chat_jid: ANA.pn, wa_message_id: 'D1', sender_jid: ANA.pn, is_group: false },
+      ]);
+      expect(sock.callsTo('readMessages')[0].args[0]).to.deep.equal([
+        { remoteJid: GROUP, id: 'G1', fromMe: false, participant: BOB.pn },
+        { remoteJid: ANA.pn, id: 'D1', fromMe: false },
+      ]);
+    });
+
     it('sends the typing indicator, announcing the client as available first (once per socket), or WhatsApp shows none', async () => {
       await h.engine.sendPresence(ANA.pn, 'composing');
       await h.engine.sendPresence(ANA.pn, 'paused');

@@ -39,6 +39,7 @@ export type BaileysSocket = Pick<
   | 'end'
   | 'requestPairingCode'
   | 'updateMediaMessage'
+  | 'readMessages'
 > & {
   signalRepository: { lidMapping: Pick<WASocket['signalRepository']['lidMapping'], 'getPNForLID'> };
   /** The raw stanza emitter ('CB:<tag>' events): only for what rc14 drops (see qr-refresh.ts). */

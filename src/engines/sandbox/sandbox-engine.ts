@@ -22,6 +22,7 @@ import {
   type GroupInfo,
   type NumberCheck,
   type ProfileInfo,
+  type ReadTarget,
   type Receipt,
   type SendRequest,
   type SendResult,
@@ -79,6 +80,7 @@ export class SandboxEngine implements Engine {
   private readonly members = new BoundedMap<string, true>(KNOWN_LIMIT);
   /** The bytes a test chat message came with, by WhatsApp id: what the phone would let Baileys download. */
   private readonly attachments = new BoundedMap<string, MediaBytes>(ATTACHMENT_LIMIT);
+  private readonly readMarks = new BoundedMap<string, true>(KNOWN_LIMIT);
 
   constructor(options: SandboxEngineOptions) {
     this.instanceId = options.instanceId;
@@ -192,6 +194,16 @@ export class SandboxEngine implements Engine {
     const bytes = this.attachments.get(waMessageId);
     if (!bytes) throw new Error(`the sandbox message ${waMessageId} came without media bytes (give content.base64)`);
     return bytes;
+  }
+
+  /** Messages marked read, as the phone would show them (the test chat and tests read it). */
+  async markRead(messages: ReadTarget[]): Promise<void> {
+    this.requireConnected();
+    for (const m of messages) this.readMarks.set(m.wa_message_id, true);
+  }
+
+  wasRead(waMessageId: string): boolean {
+    return this.readMarks.has(waMessageId);
   }
 
   /** A fresh WhatsApp-style message id for injected messages. */

@@ -26,6 +26,7 @@ import {
   type GroupMetadata,
   type MiscMessageGenerationOptions,
   type WAMessage,
+  type WAMessageKey,
   type WASocket,
 } from '@whiskeysockets/baileys';
 import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger.js';
@@ -216,6 +217,10 @@ export class FakeSocket implements BaileysSocket {
     Object.assign(creds, { pairingCode: this.pairingCode, me: { id: `${phoneNumber}@s.whatsapp.net`, name: '~' } });
     this.ev.emit('creds.update', { pairingCode: creds.pairingCode, me: creds.me });
     return this.pairingCode;
+  }
+
+  async readMessages(keys: WAMessageKey[]): Promise<void> {
+    this.live('readMessages', [keys]);
   }
 
   async updateMediaMessage(message: WAMessage): Promise<WAMessage> {

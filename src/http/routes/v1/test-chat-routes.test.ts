@@ -3,6 +3,7 @@ import type { SandboxEngine } from '../../../engines/sandbox/sandbox-engine.js';
 import { inboundMessageOf, unpackTrace, type InboundMessageDoc } from '../../../store/repositories/inbound-messages.js';
 import { loadInbound } from '../../../test-support/inbound-fixtures.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
+import { eventually } from '../../../test-support/webhook-receiver.js';
 
 describe('HTTP test chat, rules dry run and traces', () => {
   let t: TestServer;
@@ -67,6 +68,17 @@ describe('HTTP test chat, rules dry run and traces', () => {
       expect(trace.body).to.deep.equal(view);
     }
     expect((await t.request('GET', `/v1/instances/${id}/messages/${doc._id}`, { token })).body).to.deep.equal(listed.body);
+  });
+
+  it('marks the messages it answers as read only with actions.read_messages (off by default)', async () => {
+    const sandbox = () => t.app.modules.engines.engines.get(id) as SandboxEngine;
+    const before = await say({ from: '59171234580', text: 'precio?' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sandbox().wasRead(before.body.wa_message_id)).to.equal(false);
+    expect((await settings({ actions: { read_messages: true } })).body.actions.read_messages).to.equal(true);
+    const answered = await say({ from: '59171234580', text: 'precio?' });
+    await eventually(async () => sandbox().wasRead(answered.body.wa_message_id));
+    expect((await settings({ actions: { read_messages: false } })).status).to.equal(200);
   });
 
   it('sends the default message when nothing matches', async () => {

@@ -33,7 +33,8 @@ export const InstanceRecordSchema = z
 
 export function instanceRecord(instance: InstanceDoc, status: StatusView, token?: string): z.output<typeof InstanceRecordSchema> {
   // takeover is a /v1 addition: seed 003's answers keep the seed's fields
-  const { takeover_minutes: _takeover, ...settings } = instance.settings;
+  const { takeover_minutes: _takeover, actions: { read_messages: _read, ...actions }, ...rest } = instance.settings;
+  const settings = { ...rest, actions };
   return {
     _id: instance._id,
     user_id: instance.owner_id,
