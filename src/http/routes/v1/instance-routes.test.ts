@@ -22,6 +22,7 @@ describe('HTTP /v1/instances', () => {
       reply_msgs: true,
       multi_device: false,
       send_webhook: true,
+      read_messages: false,
     });
     expect(created.body.settings.active_hours).to.deep.equal({ from: 'always', to: 'always' });
 
