@@ -99,6 +99,8 @@ export const ConfigSchema = z
         newsletters: z.boolean(),
         /** Ask web.whatsapp.com for the current WhatsApp Web version at each connect (waVersion when that fails). */
         fetchVersion: z.boolean(),
+        /** Where the socket connects; null is WhatsApp itself. A proxy, or the WhatsApp double in tests. */
+        webSocketUrl: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL').nullable(),
       })
       .strict(),
   })
@@ -148,6 +150,7 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_WEBHOOK_DISABLE_AFTER_DAYS: ['webhooks.disableAfterDays', asNumber],
   TUCAN_BAILEYS_NEWSLETTERS: ['baileys.newsletters', asBoolean],
   TUCAN_BAILEYS_FETCH_VERSION: ['baileys.fetchVersion', asBoolean],
+  TUCAN_BAILEYS_WS_URL: ['baileys.webSocketUrl', asNullableString],
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
