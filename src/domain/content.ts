@@ -56,6 +56,9 @@ export interface MediaBytes {
   data: Buffer;
   mimetype: string;
   filename?: string;
+  /** Voice notes tucan converted: their length and the 64 loudness bars (0–100) WhatsApp draws. */
+  seconds?: number;
+  waveform?: Uint8Array;
 }
 
 export function stripDataUrl(value: string): { mimetype: string | null; data: string } {

@@ -12,6 +12,7 @@ import type { EngineManager } from '../services/engine-manager.js';
 import { intervalWorker } from '../services/interval-worker.js';
 import { MediaIntakeService } from '../services/media/media-intake.js';
 import { MediaStore } from '../services/media/media-store.js';
+import { installedFfmpeg, VoiceTranscoder } from '../services/media/voice-transcoder.js';
 import { SafeHttp, type Resolve } from '../services/net/safe-http.js';
 import { TextVariationService } from '../services/variation/text-variator.js';
 import type { Store } from '../store/port.js';
@@ -29,7 +30,9 @@ export interface MediaDeps {
 export async function mediaModule(d: MediaDeps) {
   const http = new SafeHttp({ allowLoopback: d.config.network.allowLoopbackUrls, timeoutMs: d.config.network.fetchTimeoutMs, resolve: d.resolve });
   const mediaStore = new MediaStore(d.store);
-  const media = new MediaIntakeService(mediaStore, http, d.config.media, d.clock);
+  // two cores' worth of conversions at once; a voice note is at most the audio size limit
+  const voice = new VoiceTranscoder({ ffmpegPath: installedFfmpeg(), timeoutMs: 60_000, maxOutputBytes: d.config.media.maxBytes.audio, concurrency: 2, queue: 16 });
+  const media = new MediaIntakeService(mediaStore, http, { ...d.config.media, voice }, d.clock);
   const contacts = new ContactsService(d.store, d.engines, d.config.contacts, { clock: d.clock });
   const savedContacts = new SavedContactsService(d.store, d.clock);
   await Promise.all([mediaStore.init(), contacts.init(), savedContacts.init()]);

@@ -137,7 +137,7 @@ describe('inbound pipeline', () => {
         const published: string[] = [];
         const sink: EventSink = { publish: async (_id, events) => void published.push(...events.map((e) => e.type)), wants: () => true };
         const refuse = () => Promise.reject(new Error('not in this test'));
-        const ports = { events: sink, media: { store: refuse, load: refuse }, contacts: { vcardFields: refuse }, variator: { vary: (t: string) => t } };
+        const ports = { events: sink, media: { store: refuse, load: refuse, voiceNote: refuse }, contacts: { vcardFields: refuse }, variator: { vary: (t: string) => t } };
         // the outbox cannot take replies: every insert of a message with its replies fails
         const outbox = await outboxModule({ config: testConfig(dir), store: unavailableForReplies(store), instancesRepo, engines, ports, clock: Date.now, log });
         const bot = await botModule({ store, instancesRepo, engines, sink, record: outbox.conversations, replyOutcomes: async () => null, mediaIntake: ports.media, replyReferences: { media: { check: refuse }, contacts: ports.contacts }, clock: Date.now, log });

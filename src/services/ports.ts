@@ -77,6 +77,12 @@ export interface MediaIntake {
   /** The bytes of stored media; throws NotFoundError when unknown or expired. */
   load(instanceId: string, mediaId: string): Promise<MediaBytes>;
   /**
+   * Stored audio made a voice note (Ogg/Opus, converted when needed): the
+   * file to send. Throws ValidationError naming `pttField` when the audio
+   * cannot be converted.
+   */
+  voiceNote(instanceId: string, stored: StoredMedia, pttField: string): Promise<StoredMedia>;
+  /**
    * Keeps stored media at least until `until` (epoch ms), for a scheduled
    * message or a long bulk job that sends it after the normal expiry. Never
    * shortens; throws NotFoundError when the media is already gone.

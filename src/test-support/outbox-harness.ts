@@ -59,7 +59,7 @@ function unusedPorts(): OutboxPorts {
   const refuse = (what: string) => () => Promise.reject(unavailable(what));
   return {
     events: { wants: () => false, publish: async () => {} },
-    media: { store: refuse('media intake'), load: refuse('media intake') },
+    media: { store: refuse('media intake'), load: refuse('media intake'), voiceNote: refuse('media intake') },
     contacts: { vcardFields: refuse('saved contacts') },
     variator: {
       vary: () => {

@@ -40,7 +40,7 @@ function toContent(request: SendRequest): AnyMessageContent {
     case 'video':
       return { video: bytes(c.media), mimetype: c.media.mimetype, ...(c.caption ? { caption: c.caption } : {}), ...mentions };
     case 'audio':
-      return { audio: bytes(c.media), mimetype: c.media.mimetype, ptt: c.ptt };
+      return audio(c.media, c.ptt);
     case 'document':
       return {
         document: bytes(c.media),
@@ -68,6 +68,22 @@ function toContent(request: SendRequest): AnyMessageContent {
     case 'poll':
       return { poll: { name: c.name, values: c.options, selectableCount: c.selectable_count } };
   }
+}
+
+/**
+ * Audio, with the length and waveform tucan measured when it converted a
+ * voice note. Baileys reads `waveform` from the content at upload although
+ * its type does not declare it; without one it would need the optional
+ * audio-decode package and send the note with a flat line.
+ */
+function audio(media: MediaBytes, ptt: boolean): AnyMessageContent {
+  return {
+    audio: bytes(media),
+    mimetype: media.mimetype,
+    ptt,
+    ...(media.seconds ? { seconds: media.seconds } : {}),
+    ...(media.waveform ? { waveform: media.waveform } : {}),
+  } as AnyMessageContent;
 }
 
 /** A JID for a mention given as digits or as any JID form. */

@@ -15,12 +15,15 @@ import { UrlRejectedError, type SafeHttp } from '../net/safe-http.js';
 import type { MediaCheck, MediaIntake, UploadedFile } from '../ports.js';
 import { cleanFilename, decideMimetype, filenameFromUrl, INLINE_TYPES, normalizeMime } from './media-policy.js';
 import type { MediaDoc, MediaStore } from './media-store.js';
+import { OGG_OPUS, TranscodeError, type VoiceTranscoder } from './voice-transcoder.js';
 
 export interface MediaIntakeOptions {
   maxBytes: Record<MediaType, number>;
   ttlSeconds: number;
   /** Bytes of recently loaded files kept in memory (a bulk send loads the same file for every copy). */
   cacheBytes?: number;
+  /** Converts audio sent as a voice note to Ogg/Opus; without it only Ogg/Opus may be a voice note. */
+  voice?: VoiceTranscoder;
 }
 
 interface Raw {
@@ -52,6 +55,43 @@ export class MediaIntakeService implements MediaIntake, MediaCheck {
   async store(instanceId: string, source: MediaInput | UploadedFile, kind: MediaType, field: string): Promise<StoredMedia> {
     if (!isUpload(source) && source.media_id !== undefined) return toStored(await this.reuse(instanceId, source.media_id, kind, field));
     return toStored(await this.accept(instanceId, source, kind, field));
+  }
+
+  /**
+   * Stored audio as a voice note: Ogg/Opus is kept as it is; other audio is
+   * converted and stored as a new file (with its length and waveform), which
+   * is what gets sent. `pttField` names the request's ptt flag: audio that
+   * cannot be converted is refused there, saying what a voice note needs.
+   */
+  async voiceNote(instanceId: string, stored: StoredMedia, pttField: string): Promise<StoredMedia> {
+    if (stored.mimetype === OGG_OPUS) return stored;
+    const voice = this.options.voice;
+    const expected = 'a voice note (ptt) must be Ogg/Opus audio';
+    if (!voice?.available) throw new ValidationError(pttField, `${expected}; this server cannot convert ${stored.mimetype}, so send Ogg/Opus or set ptt to false`);
+    const source = await this.load(instanceId, stored.media_id);
+    let note;
+    try {
+      note = await voice.toVoiceNote(source.data);
+    } catch (err) {
+      if (!(err instanceof TranscodeError)) throw err;
+      throw new ValidationError(pttField, `${expected}; this ${stored.mimetype} file could not be converted (${err.message}); send Ogg/Opus or set ptt to false`);
+    }
+    const now = this.clock();
+    const base = stored.filename?.replace(/\.[^.]*$/, '') || 'voice';
+    const doc = await this.media.put(
+      {
+        instance_id: instanceId,
+        kind: 'audio',
+        mimetype: OGG_OPUS,
+        filename: `${base}.ogg`,
+        created_at: now,
+        expires_at: now + this.options.ttlSeconds * 1000,
+        seconds: note.seconds,
+        waveform: Buffer.from(note.waveform).toString('base64'),
+      },
+      note.data,
+    );
+    return toStored(doc);
   }
 
   /** Like store, but returns the whole record (the upload endpoint shows the expiry). */
@@ -112,7 +152,13 @@ export class MediaIntakeService implements MediaIntake, MediaCheck {
       if (!data) throw new NotFoundError('media (its content is incomplete or expired)');
       this.remember(doc, data);
     }
-    return { data, mimetype: doc.mimetype, ...(doc.filename ? { filename: doc.filename } : {}) };
+    return {
+      data,
+      mimetype: doc.mimetype,
+      ...(doc.filename ? { filename: doc.filename } : {}),
+      ...(doc.seconds ? { seconds: doc.seconds } : {}),
+      ...(doc.waveform ? { waveform: new Uint8Array(Buffer.from(doc.waveform, 'base64')) } : {}),
+    };
   }
 
   /** A live file of this instance; 404 otherwise (another instance's ids are not revealed). */

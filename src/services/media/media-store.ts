@@ -40,6 +40,9 @@ export interface MediaDoc extends Doc {
   chunks: number;
   created_at: number;
   expires_at: number;
+  /** Voice notes tucan converted to Ogg/Opus: length in seconds and the waveform's 64 bars (base64). */
+  seconds?: number;
+  waveform?: string;
 }
 
 interface MediaChunkDoc extends Doc {

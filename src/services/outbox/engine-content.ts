@@ -30,5 +30,12 @@ export async function toEngineContent(instanceId: string, content: Content<Store
     throw err;
   }
   const filename = bytes.filename ?? stored.filename;
-  return withMedia(rendered, { data: bytes.data, mimetype: bytes.mimetype ?? stored.mimetype, ...(filename ? { filename } : {}) }) as EngineContent;
+  const { seconds, waveform } = bytes;
+  return withMedia(rendered, {
+    data: bytes.data,
+    mimetype: bytes.mimetype ?? stored.mimetype,
+    ...(filename ? { filename } : {}),
+    ...(seconds ? { seconds } : {}),
+    ...(waveform ? { waveform } : {}),
+  }) as EngineContent;
 }

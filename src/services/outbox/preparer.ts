@@ -72,7 +72,9 @@ export class ContentPreparer {
     if (!kind || (!media && !file)) return content as Content<StoredMedia>;
     const mediaField = file ? `file` : `${field}.${content.type === 'buttons' ? 'buttons.media' : content.type}`;
     try {
-      const stored = await this.ports.media.store(instanceId, file ?? media!, kind, mediaField);
+      let stored = await this.ports.media.store(instanceId, file ?? media!, kind, mediaField);
+      // WhatsApp plays only Ogg/Opus as a voice note: other audio is converted now, once, and the result is what is sent
+      if (content.type === 'audio' && content.ptt) stored = await this.ports.media.voiceNote(instanceId, stored, file ? `${field}.ptt` : `${mediaField}.ptt`);
       // not withMedia(): a multipart content has no media yet, and withMedia leaves media-less content alone
       return { ...content, media: stored } as Content<StoredMedia>;
     } catch (err) {
