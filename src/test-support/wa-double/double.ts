@@ -6,6 +6,7 @@
  * simplifies.
  */
 import { makeAuthority, trustRoot } from './certificates.js';
+import { Faults } from './faults.js';
 import { Linking, type LinkOutcome } from './linking.js';
 import { Messaging } from './messaging.js';
 import { answerSessionQueries } from './session-queries.js';
@@ -26,6 +27,7 @@ export interface WaDouble {
   server: WaServer;
   linking: Linking;
   messaging: Messaging;
+  faults: Faults;
   /** A WhatsApp user with a primary phone (and Signal identity). */
   addPhone(phone: string, pushName?: string): Account;
   scan(phone: Account, qr: string): Promise<LinkOutcome>;
@@ -56,6 +58,7 @@ export async function startWaDouble(options: DoubleOptions = {}): Promise<WaDoub
     onClose: (stream) => linking.closed(stream),
   };
   const url = await server.listen();
+  const streams = (phone: Account) => [...server.streams].filter((s) => s.account === phone && !s.closed);
 
   return {
     url,
@@ -69,7 +72,8 @@ export async function startWaDouble(options: DoubleOptions = {}): Promise<WaDoub
     },
     scan: (phone, qr) => linking.scan(phone, qr),
     typeCode: (phone, code) => linking.typeCode(phone, code),
-    streams: (phone) => [...server.streams].filter((s) => s.account === phone && !s.closed),
+    streams,
+    faults: new Faults(streams),
     async close() {
       await server.close();
       untrust();

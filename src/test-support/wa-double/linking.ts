@@ -65,6 +65,8 @@ export class Linking {
   private readonly registrations = new Map<Stream, Registration>();
   /** Streams of linked devices: `phone:device` → stream. */
   readonly online = new Map<string, Stream>();
+  /** Logins refused (unknown device or wrong noise key), by the number they claimed. */
+  readonly refusedLogins: string[] = [];
   onLogin?: (stream: Stream) => void | Promise<void>;
 
   constructor(
@@ -257,8 +259,10 @@ export class Linking {
   private async login(stream: Stream, hello: Hello): Promise<void> {
     const account = this.world.find(String(hello.payload.username ?? ''));
     const device = account?.devices.get(hello.payload.device ?? -1);
-    if (!account || !device) return stream.failure(401);
-    if (Buffer.from(hello.clientStatic).compare(Buffer.from(device.noiseKey)) !== 0) return stream.failure(401);
+    if (!account || !device || Buffer.from(hello.clientStatic).compare(Buffer.from(device.noiseKey)) !== 0) {
+      this.refusedLogins.push(String(hello.payload.username ?? ''));
+      return stream.failure(401);
+    }
     stream.account = account;
     stream.device = device;
     // a second login of the same device replaces the first (440 on the old stream)
