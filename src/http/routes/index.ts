@@ -23,6 +23,7 @@ import { testChatRoutes } from './v1/test-chat-routes.js';
 import { chatRoutes } from './v1/chat-routes.js';
 import { eventStreamRoutes } from './v1/event-stream-routes.js';
 import { qrRoutes } from './v1/qr-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { seed002Group, SEED002_TAG_DOC } from './dialects/seed002/index.js';
 import { sharedGroup, SHARED_TAG_DOC } from './dialects/shared/index.js';
 import { seed000Group, SEED000_TAG_DOC } from './dialects/seed000/index.js';
@@ -52,6 +53,7 @@ export function routeGroups(api: Api, g: GroupContext): RouteGroup[] {
         ...testChatRoutes(api),
         ...chatRoutes(api),
         ...eventStreamRoutes(api),
+        ...dashboardRoutes(),
       ],
     },
     // seed 002 and the path it shares with seed 001 (POST /api/messages/send)
