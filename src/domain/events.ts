@@ -38,10 +38,10 @@ export const MessageEventData = z
     from_me: z.boolean(),
     sent_by_api: z.boolean(),
     offline: z.boolean(),
-    kind: z.string().meta({ description: 'text, image, video, audio, document, sticker, location, contact, reaction, poll, button_reply, list_reply, protocol, unknown' }),
+    kind: z.string().meta({ description: 'text, image, video, audio, document, sticker, location, contact, reaction, poll, poll_vote, button_reply, list_reply, protocol, unknown' }),
     text: z.string().nullable(),
     timestamp: z.string(),
-    details: z.record(z.string(), z.unknown()).optional().meta({ description: 'media, location, contacts, selected_id, reaction, quoted_id as applicable' }),
+    details: z.record(z.string(), z.unknown()).optional().meta({ description: 'media, location, contacts, selected_id, reaction, poll_vote ({poll_id, poll_name, options}), quoted_id as applicable' }),
   })
   .meta({ id: 'MessageEventData' });
 export type MessageEventData = z.infer<typeof MessageEventData>;

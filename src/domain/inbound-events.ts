@@ -21,6 +21,7 @@ export function messageEventData(message: InboundMessage, messageId: string): Me
   if (message.contacts) details.contacts = message.contacts;
   if (message.selected_id !== undefined) details.selected_id = message.selected_id;
   if (message.reaction) details.reaction = message.reaction;
+  if (message.poll_vote) details.poll_vote = message.poll_vote;
   if (message.protocol_type !== undefined) details.protocol_type = message.protocol_type;
   if (message.quoted_id !== undefined) details.quoted_id = message.quoted_id;
   if (message.mentions?.length) details.mentions = message.mentions;

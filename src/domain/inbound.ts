@@ -29,6 +29,14 @@ export interface InboundMedia {
   ptt?: boolean;
 }
 
+/** A decrypted poll vote: the options chosen now (empty when the vote was taken back). */
+export interface PollVote {
+  /** The poll's WhatsApp message id. */
+  poll_id: string;
+  poll_name: string | null;
+  options: string[];
+}
+
 export interface InboundMessage {
   instance_id: string;
   /** WhatsApp message id (key.id). */
@@ -60,6 +68,8 @@ export interface InboundMessage {
   selected_id?: string;
   /** For reactions. */
   reaction?: { emoji: string; target_id: string };
+  /** For poll votes tucan could decrypt (it knows the poll): the chosen option names. */
+  poll_vote?: PollVote;
   /** Protocol messages: revoke, edit, ephemeral setting, … */
   protocol_type?: string;
   /** The message a protocol message (revoke, edit) or a poll vote acts on. */

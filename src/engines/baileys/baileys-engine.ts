@@ -38,6 +38,7 @@ import { Directory, type DirectoryOptions } from './directory.js';
 import { lidsToResolve, normalizeInbound, type Me, type SkipReason } from './inbound-normalize.js';
 import { downloadInboundMedia } from './media-download.js';
 import type { MessageArchive } from './message-archive.js';
+import { readPollVote } from './poll-votes.js';
 import { toBaileysMessage } from './outbound.js';
 import { receiptsFromUpdates, receiptsFromUserReceipts } from './receipts.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
@@ -280,13 +281,31 @@ export class BaileysEngine implements Engine {
       }
       const message = result.message;
       if (!message.from_me) this.directory.rememberName(message.sender_jid, message.push_name);
-      if (MEDIA_KINDS.has(message.kind)) {
-        await this.archive.recordReceived(this.instanceId, m).catch((err: Error) => this.log.warn({ err: err.message }, 'could not archive a media message'));
+      if (MEDIA_KINDS.has(message.kind) || message.kind === 'poll') {
+        await this.archive.recordReceived(this.instanceId, m).catch((err: Error) => this.log.warn({ err: err.message }, 'could not archive a received message'));
       }
+      if (message.kind === 'poll_vote') await this.readVote(m, message, me);
       inbound.push(message);
     }
     // one batch per upsert, as the interface promises; every message in it must be processed
     if (inbound.length > 0) await this.events.inbound(inbound);
+  }
+
+  /** Names the options a poll vote chose, when the poll is archived; otherwise only its id is known. */
+  private async readVote(raw: WAMessage, message: InboundMessage, me: Me): Promise<void> {
+    if (!message.target_id) return;
+    try {
+      const poll = await this.archive.any(this.instanceId, message.target_id);
+      const vote = poll ? readPollVote(raw, poll, me) : null;
+      if (!vote) {
+        this.log.debug({ poll_id: message.target_id, known: poll !== null }, 'a poll vote could not be read');
+        return;
+      }
+      message.poll_vote = vote;
+      message.text = vote.options.length > 0 ? vote.options.join(', ') : null;
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, poll_id: message.target_id }, 'could not read a poll vote');
+    }
   }
 }
 

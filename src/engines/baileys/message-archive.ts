@@ -5,7 +5,9 @@
  *   for a retry gets the same message again) and to recognise our own sends
  *   (`sent_by_api`);
  * - received media messages, whose media key and path are needed to download
- *   the file lazily, after the event has long been delivered.
+ *   the file lazily, after the event has long been delivered;
+ * - polls, sent or received: their `messageSecret` and options are what
+ *   decrypts and names the votes that come later.
  *
  * Content is stored as protobuf JSON (bytes as base64, Longs as strings) and
  * rebuilt with `fromObject`; keys stay plain objects because `fromObject`
@@ -76,6 +78,11 @@ export class MessageArchive {
   /** A received message as Baileys delivered it (key and content), for media downloads. */
   received(instanceId: string, waMessageId: string): Promise<WAMessage | null> {
     return this.get(instanceId, waMessageId, 'in');
+  }
+
+  /** A message tucan sent or received (a poll, whose secret and options read its votes). */
+  async any(instanceId: string, waMessageId: string): Promise<WAMessage | null> {
+    return (await this.get(instanceId, waMessageId, 'out')) ?? (await this.get(instanceId, waMessageId, 'in'));
   }
 
   async clear(instanceId: string): Promise<void> {

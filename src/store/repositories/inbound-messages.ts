@@ -91,7 +91,7 @@ export function newInboundDoc(id: string, instanceId: string, m: InboundMessage,
 }
 
 /** Every field of InboundMessage is either beside `message` or listed here: adding one without storing it is a type error. */
-type Listed = 'push_name' | 'is_group' | 'is_broadcast' | 'sent_by_api' | 'offline' | 'timestamp' | 'media' | 'location' | 'contacts' | 'selected_id' | 'reaction' | 'protocol_type' | 'target_id' | 'quoted_id' | 'mentions';
+type Listed = 'push_name' | 'is_group' | 'is_broadcast' | 'sent_by_api' | 'offline' | 'timestamp' | 'media' | 'location' | 'contacts' | 'selected_id' | 'reaction' | 'poll_vote' | 'protocol_type' | 'target_id' | 'quoted_id' | 'mentions';
 const everyFieldStored: Exclude<keyof InboundMessage, Beside | Listed> extends never ? true : false = true;
 void everyFieldStored;
 
@@ -103,6 +103,7 @@ function storedPart(m: InboundMessage): StoredInboundMessage {
   if (m.contacts !== undefined) part.contacts = m.contacts;
   if (m.selected_id !== undefined) part.selected_id = m.selected_id;
   if (m.reaction !== undefined) part.reaction = m.reaction;
+  if (m.poll_vote !== undefined) part.poll_vote = m.poll_vote;
   if (m.protocol_type !== undefined) part.protocol_type = m.protocol_type;
   if (m.target_id !== undefined) part.target_id = m.target_id;
   if (m.quoted_id !== undefined) part.quoted_id = m.quoted_id;
