@@ -101,6 +101,8 @@ export const ConfigSchema = z
         fetchVersion: z.boolean(),
         /** Where the socket connects; null is WhatsApp itself. A proxy, or the WhatsApp double in tests. */
         webSocketUrl: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL').nullable(),
+        /** Ping interval; a server silent for this long plus 5 s counts as a lost connection (Baileys' rule). */
+        keepAliveMs: z.number().int().min(100),
       })
       .strict(),
   })
@@ -151,6 +153,7 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_BAILEYS_NEWSLETTERS: ['baileys.newsletters', asBoolean],
   TUCAN_BAILEYS_FETCH_VERSION: ['baileys.fetchVersion', asBoolean],
   TUCAN_BAILEYS_WS_URL: ['baileys.webSocketUrl', asNullableString],
+  TUCAN_BAILEYS_KEEPALIVE_MS: ['baileys.keepAliveMs', asNumber],
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

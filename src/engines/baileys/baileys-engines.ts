@@ -47,7 +47,11 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
   const archive = new MessageArchive(setup.store, clock);
   await Promise.all([auth.init(), archive.init()]);
   const baileysLogger = bridgeLogger(setup.log, { level: setup.logLevel ?? 'warn', clock });
-  const socketFactory = setup.socketFactory ?? realSocketFactory({ logger: baileysLogger, ...(setup.config.webSocketUrl ? { waWebSocketUrl: setup.config.webSocketUrl } : {}) });
+  const socketFactory = setup.socketFactory ?? realSocketFactory({
+      logger: baileysLogger,
+      keepAliveIntervalMs: setup.config.keepAliveMs,
+      ...(setup.config.webSocketUrl ? { waWebSocketUrl: setup.config.webSocketUrl } : {}),
+    });
   // one source for every instance of this process: the fetched version is shared
   const version = waVersionSource({ configured: setup.config.waVersion, fetch: setup.config.fetchVersion, clock });
   const policy = { maxAttempts: setup.config.maxReconnectAttempts, baseMs: setup.config.reconnectBaseMs, maxMs: setup.config.reconnectMaxMs };

@@ -57,7 +57,7 @@ describe('Baileys engine: smoke test with the real makeWASocket and no network',
     const log = pino({ level: 'silent' });
     const baileys = await createBaileysEngines({
       store,
-      config: { waVersion: WA_VERSION, maxReconnectAttempts: 2, reconnectBaseMs: 5, reconnectMaxMs: 20, newsletters: false, fetchVersion: false, webSocketUrl: null },
+      config: { waVersion: WA_VERSION, maxReconnectAttempts: 2, reconnectBaseMs: 5, reconnectMaxMs: 20, newsletters: false, fetchVersion: false, webSocketUrl: null, keepAliveMs: 30_000 },
       log,
       socketFactory: realSocketFactory({ logger: bridgeLogger(log, { level: 'warn' }), waWebSocketUrl: 'wss://127.0.0.1:1/ws/chat' }),
     });

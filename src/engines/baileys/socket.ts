@@ -66,6 +66,7 @@ export interface RealSocketConfig {
   /** Overrides for tests (e.g. a local URL); production uses Baileys' defaults. */
   waWebSocketUrl?: string;
   connectTimeoutMs?: number;
+  keepAliveIntervalMs?: number;
 }
 
 export function realSocketFactory(config: RealSocketConfig): SocketFactory {
@@ -86,5 +87,6 @@ export function realSocketFactory(config: RealSocketConfig): SocketFactory {
       msgRetryCounterCache: options.msgRetryCounterCache,
       ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
       ...(config.connectTimeoutMs ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
+      ...(config.keepAliveIntervalMs ? { keepAliveIntervalMs: config.keepAliveIntervalMs } : {}),
     });
 }

@@ -37,7 +37,7 @@ export async function harness(options: { maxReconnectAttempts?: number; setup?: 
   const fake = fakeSocketFactory(options.setup);
   const baileys = await createBaileysEngines({
     store,
-    config: { waVersion: [2, 3000, 1043857760], maxReconnectAttempts: options.maxReconnectAttempts ?? 3, reconnectBaseMs: 2, reconnectMaxMs: 8, newsletters: false, fetchVersion: false, webSocketUrl: null },
+    config: { waVersion: [2, 3000, 1043857760], maxReconnectAttempts: options.maxReconnectAttempts ?? 3, reconnectBaseMs: 2, reconnectMaxMs: 8, newsletters: false, fetchVersion: false, webSocketUrl: null, keepAliveMs: 30_000 },
     log: pino({ level: 'silent' }),
     socketFactory: fake.factory,
     directory: { intervalMs: 0, sleep: async () => undefined },
