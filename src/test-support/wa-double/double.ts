@@ -7,6 +7,7 @@
  */
 import { makeAuthority, trustRoot } from './certificates.js';
 import { Faults } from './faults.js';
+import { Groups } from './groups.js';
 import { Linking, type LinkOutcome } from './linking.js';
 import { Messaging } from './messaging.js';
 import { answerSessionQueries } from './session-queries.js';
@@ -27,6 +28,7 @@ export interface WaDouble {
   server: WaServer;
   linking: Linking;
   messaging: Messaging;
+  groups: Groups;
   faults: Faults;
   /** A WhatsApp user with a primary phone (and Signal identity). */
   addPhone(phone: string, pushName?: string): Account;
@@ -47,7 +49,8 @@ export async function startWaDouble(options: DoubleOptions = {}): Promise<WaDoub
   if (options.log) server.log = options.log;
   const linking = new Linking(server, world, { qrRefresh: options.qrRefresh ?? true, refs: 6 });
   answerSessionQueries(server, world, (stream) => stream.close());
-  const messaging = new Messaging(server, world, linking);
+  const groups = new Groups(server);
+  const messaging = new Messaging(server, world, linking, groups);
   linking.onLogin = (stream) => messaging.flushOffline(stream);
   // telemetry and presence need no answer
   server.on('ib', () => undefined);
@@ -66,6 +69,7 @@ export async function startWaDouble(options: DoubleOptions = {}): Promise<WaDoub
     server,
     linking,
     messaging,
+    groups,
     addPhone(phone, pushName = `User ${phone.slice(-4)}`) {
       const primary = new SignalPeer();
       return world.add(new Account(phone, String(lids++), primary, primary.creds.signedIdentityKey, pushName));

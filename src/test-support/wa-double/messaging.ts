@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { proto, type BinaryNode } from '@whiskeysockets/baileys';
+import type { Group, Groups } from './groups.js';
 import type { Linking } from './linking.js';
 import { SERVER_JID, type Stream, type WaServer } from './wa-server.js';
 import { deviceOf, type Account, type World } from './world.js';
@@ -33,6 +34,9 @@ function children(node: BinaryNode | undefined): BinaryNode[] {
 function bytes(node: BinaryNode): Buffer {
   return node.content instanceof Uint8Array ? Buffer.from(node.content) : Buffer.alloc(0);
 }
+function messageId(): string {
+  return `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
+}
 function now(): string {
   return String(Math.floor(Date.now() / 1000));
 }
@@ -58,6 +62,7 @@ export class Messaging {
     private readonly server: WaServer,
     private readonly world: World,
     private readonly linking: Linking,
+    private readonly groups: Groups,
   ) {
     server.on('message', (stream, node) => this.fromCompanion(stream, node));
     server.on('receipt', (stream, node) => this.receipt(stream, node));
@@ -85,29 +90,71 @@ export class Messaging {
    * `lid` (LID JID, with the phone number in the alt attribute).
    */
   async send(from: Account, to: Account, message: proto.IMessage, options: { as?: 'pn' | 'lid'; id?: string } = {}): Promise<string> {
-    const id = options.id ?? `3EB0${randomBytes(8).toString('hex').toUpperCase()}`;
-    const sender = options.as === 'lid' ? from.lidJid : from.jid;
-    for (const device of to.devices.values()) {
-      const target = `${to.phone}:${device.id}@s.whatsapp.net`;
-      if (!(await from.primary.hasSession(target))) await from.primary.startSession(target, device.keys);
-      const { type, ciphertext } = await from.primary.encrypt(target, message);
-      const node: BinaryNode = {
-        tag: 'message',
-        attrs: {
-          from: sender,
-          id,
-          t: now(),
-          type: stanzaType(message),
-          notify: from.pushName,
-          ...(options.as === 'lid' ? { sender_pn: from.jid, addressing_mode: 'lid' } : { sender_lid: from.lidJid }),
-        },
-        content: [{ tag: 'enc', attrs: { v: '2', type }, content: Buffer.from(ciphertext) }],
-      };
-      const stream = this.linking.streamOf(to, device.id);
-      if (stream && !stream.closed) stream.send(node);
-      else this.offline.set(`${to.phone}:${device.id}`, [...(this.offline.get(`${to.phone}:${device.id}`) ?? []), node]);
+    const id = options.id ?? messageId();
+    const lid = options.as === 'lid';
+    const attrs = {
+      from: lid ? from.lidJid : from.jid,
+      id,
+      t: now(),
+      type: stanzaType(message),
+      notify: from.pushName,
+      ...(lid ? { sender_pn: from.jid, addressing_mode: 'lid' } : { sender_lid: from.lidJid }),
+    };
+    await this.deliver(to, async (target) => {
+      const { type, ciphertext } = await this.encryptFor(from, to, target, message);
+      return { tag: 'message', attrs, content: [{ tag: 'enc', attrs: { v: '2', type }, content: Buffer.from(ciphertext) }] };
+    });
+    return id;
+  }
+
+  /** A member writes in a group: the sender key goes to each companion (pkmsg), the message once (skmsg). */
+  async sendToGroup(from: Account, group: Group, message: proto.IMessage, options: { id?: string } = {}): Promise<string> {
+    const id = options.id ?? messageId();
+    const lid = group.addressing === 'lid';
+    const author = lid ? from.lidJid : from.jid;
+    const { ciphertext, senderKeyDistributionMessage } = await from.primary.encryptGroup(group.jid, author, message);
+    const attrs = {
+      from: group.jid,
+      participant: author,
+      id,
+      t: now(),
+      type: stanzaType(message),
+      notify: from.pushName,
+      ...(lid ? { participant_pn: from.jid, addressing_mode: 'lid' } : { participant_lid: from.lidJid }),
+    };
+    for (const member of group.members) {
+      if (member === from) continue;
+      await this.deliver(member, async (target) => {
+        const skdm = { senderKeyDistributionMessage: { groupId: group.jid, axolotlSenderKeyDistributionMessage: senderKeyDistributionMessage } };
+        const { type, ciphertext: wrapped } = await this.encryptFor(from, member, target, skdm);
+        return {
+          tag: 'message',
+          attrs,
+          content: [
+            { tag: 'enc', attrs: { v: '2', type }, content: Buffer.from(wrapped) },
+            { tag: 'enc', attrs: { v: '2', type: 'skmsg' }, content: Buffer.from(ciphertext) },
+          ],
+        };
+      });
     }
     return id;
+  }
+
+  private async encryptFor(from: Account, to: Account, target: string, message: proto.IMessage) {
+    const device = to.devices.get(Number(target.split(':')[1]!.split('@')[0]))!;
+    if (!(await from.primary.hasSession(target))) await from.primary.startSession(target, device.keys);
+    return from.primary.encrypt(target, message);
+  }
+
+  /** One stanza per linked companion of `to`: sent now, or kept for its next login. */
+  private async deliver(to: Account, build: (target: string) => Promise<BinaryNode>): Promise<void> {
+    for (const device of to.devices.values()) {
+      const node = await build(`${to.phone}:${device.id}@s.whatsapp.net`);
+      const stream = this.linking.streamOf(to, device.id);
+      const key = `${to.phone}:${device.id}`;
+      if (stream && !stream.closed) stream.send(node);
+      else this.offline.set(key, [...(this.offline.get(key) ?? []), node]);
+    }
   }
 
   private async fromCompanion(stream: Stream, node: BinaryNode): Promise<void> {
@@ -122,9 +169,25 @@ export class Messaging {
         encs.push({ device: to, enc: part });
       }
     }
+    const group = this.groups.find(to);
+    // the sender keys (pairwise, in participants) before the group message they open
+    encs.sort((a, b) => Number(a.enc.attrs.type === 'skmsg') - Number(b.enc.attrs.type === 'skmsg'));
     for (const { device, enc } of encs) {
+      if (group && enc.attrs.type === 'skmsg') {
+        for (const member of group.members) if (member !== stream.account) await this.open(stream, node, member, `skmsg in ${group.jid}`, () => member.primary.decryptGroup(group.jid, sender, bytes(enc)));
+        continue;
+      }
       const account = this.world.find(device);
       if (!account || deviceOf(device).device !== 0) continue;
+      if (group) {
+        // the sender key for the group, in a pairwise message
+        await this.open(stream, node, account, `${enc.attrs.type} for ${device}`, async () => {
+          const carrier = await account.primary.decrypt(sender, enc.attrs.type as 'pkmsg' | 'msg', bytes(enc));
+          if (carrier.senderKeyDistributionMessage) await account.primary.processSenderKey(sender, carrier.senderKeyDistributionMessage);
+          return undefined;
+        });
+        continue;
+      }
       try {
         const message = await account.primary.decrypt(sender, enc.attrs.type as 'pkmsg' | 'msg', bytes(enc));
         if (account === stream.account) continue; // the copy for our own phone
@@ -136,6 +199,19 @@ export class Messaging {
       } catch (error) {
         this.failures.push(`${device}: ${(error as Error).message}`);
       }
+    }
+  }
+
+  /** Decrypts one copy for `account`; what it yields goes to that user's inbox. */
+  private async open(stream: Stream, node: BinaryNode, account: Account, what: string, decrypt: () => Promise<proto.Message | undefined>): Promise<void> {
+    try {
+      const message = await decrypt();
+      if (!message) return;
+      const list = this.inboxes.get(account) ?? [];
+      list.push({ id: node.attrs.id!, from: stream.jid!, to: node.attrs.to ?? '', type: node.attrs.type ?? '', message });
+      this.inboxes.set(account, list);
+    } catch (error) {
+      this.failures.push(`${account.phone} (${what} from ${stream.jid}, ${node.attrs.id}): ${(error as Error).message}`);
     }
   }
 

@@ -57,4 +57,52 @@ describe('WhatsApp double: messages through the real Baileys socket', function (
     const event = await eventually(async () => receiver.requests.map((r) => JSON.parse(r.body)).find((b) => b.type === 'message.received'));
     expect(JSON.stringify(event)).to.contain(id).and.contain('5491155550011').and.contain('menu');
   });
+
+  it('sends a location, a contact card, a poll and a reaction that the contact decrypts as such', async () => {
+    const send = async (json: Record<string, unknown>) => {
+      const res = await t.request('POST', `/v1/instances/${inst.id}/messages`, { token: owner.token, json: { to: '5491155550011', ...json } });
+      expect(res.status, res.text).to.equal(201);
+      return eventually(async () => double.messaging.inbox(ana).find((m) => m.id === res.body.wa_message_id));
+    };
+    const location = await send({ location: { lat: -16.5, lng: -68.15, name: 'La Paz' } });
+    expect(location.message.locationMessage).to.include({ degreesLatitude: -16.5, degreesLongitude: -68.15, name: 'La Paz' });
+    const card = await send({ contact: { full_name: 'Ana Pérez', phone: '+591 71234567' } });
+    expect(card.message.contactMessage?.displayName).to.equal('Ana Pérez');
+    expect(card.message.contactMessage?.vcard).to.contain('59171234567');
+    const poll = await send({ poll: { name: 'Lunch?', options: ['Pizza', 'Salad'], selectable_count: 1 } });
+    const pollMessage = poll.message.pollCreationMessageV3 ?? poll.message.pollCreationMessage ?? poll.message.pollCreationMessageV2;
+    expect(pollMessage?.name).to.equal('Lunch?');
+    expect(pollMessage?.options?.map((o) => o.optionName)).to.deep.equal(['Pizza', 'Salad']);
+
+    const theirs = await double.messaging.send(ana, bot, { conversation: 'thanks!' });
+    const reaction = await send({ reaction: { emoji: '👍', message_id: theirs } });
+    expect(reaction.message.reactionMessage?.text).to.equal('👍');
+    expect(reaction.message.reactionMessage?.key).to.include({ id: theirs, fromMe: false, remoteJid: '5491155550011@s.whatsapp.net' });
+    expect(double.messaging.failures).to.deep.equal([]);
+  });
+
+  it('gives the phone number of a sender addressed by @lid, in a direct chat and in a group', async () => {
+    const carl = double.addPhone('5491155550012', 'Carl');
+    const direct = await double.messaging.send(carl, bot, { conversation: 'hi from a lid' }, { as: 'lid' });
+    const bea = double.addPhone('5491155550013', 'Bea');
+    const group = double.groups.add('Family', [bot, ana, bea], 'lid');
+    const inGroup = await double.messaging.sendToGroup(bea, group, { conversation: 'hello group' });
+    const events = await eventually(async () => {
+      const all = receiver.requests.map((r) => JSON.parse(r.body)).filter((b) => b.type === 'message.received');
+      const d = all.find((b) => JSON.stringify(b).includes(direct));
+      const g = all.find((b) => JSON.stringify(b).includes(inGroup));
+      return d && g ? { d, g } : undefined;
+    });
+    expect(JSON.stringify(events.d)).to.contain('5491155550012').and.contain('hi from a lid');
+    expect(JSON.stringify(events.g)).to.contain('5491155550013').and.contain('hello group').and.contain(group.jid);
+
+    // a reaction to Bea's group message names Bea as its author (issue 16, item 6)
+    const res = await t.request('POST', `/v1/instances/${inst.id}/messages`, { token: owner.token, json: { to: group.jid, reaction: { emoji: '❤️', message_id: inGroup } } });
+    expect(res.status, res.text).to.equal(201);
+    const seen = await eventually(async () => double.messaging.inbox(bea).find((m) => m.id === res.body.wa_message_id));
+    expect(seen.to).to.equal(group.jid);
+    expect(seen.message.reactionMessage?.key).to.include({ id: inGroup, fromMe: false, remoteJid: group.jid });
+    expect(seen.message.reactionMessage?.key?.participant).to.be.oneOf([bea.jid, bea.lidJid]);
+    expect(double.messaging.failures).to.deep.equal([]);
+  });
 });
