@@ -158,6 +158,7 @@ function asEvent(m: InboundMessage): DomainEvent {
       chat_jid: m.chat_jid,
       from_jid: m.sender_jid,
       from_phone: m.sender_phone,
+      from_lid: m.sender_lid ?? null,
       to_jid: null,
       push_name: m.push_name,
       is_group: false,

@@ -135,6 +135,7 @@ class Run {
   readonly messageId: string;
   readonly chatJid: string;
   readonly phone: string | null;
+  readonly lid: string | null;
 
   constructor(
     private readonly ctx: DecideContext,
@@ -145,6 +146,7 @@ class Run {
     this.messageId = ctx.messageId;
     this.chatJid = message.chat_jid;
     this.phone = message.sender_phone;
+    this.lid = message.sender_lid ?? null;
   }
 
   /** Takes a flow turn's trace and events (flow events are not message events: send_webhook does not gate them). */
@@ -330,7 +332,7 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
     flow: null,
     used_default: usedDefault,
     events: run.events,
-    bot_replied: { inbound_message_id: ctx.messageId, to_jid: message.chat_jid, phone: message.sender_phone, rule, flow: null, used_default: usedDefault, trace_summary: summary },
+    bot_replied: { inbound_message_id: ctx.messageId, to_jid: message.chat_jid, phone: message.sender_phone, lid: message.sender_lid ?? null, rule, flow: null, used_default: usedDefault, trace_summary: summary },
     trace: run.trace,
     summary,
     state,
@@ -363,7 +365,7 @@ function flowAnswer(run: Run, turn: FlowTurn, cf: CompiledFlow, rules: CompiledR
     ...(turn.mediaVariable ? { media_variable: turn.mediaVariable } : {}),
     used_default: false,
     events: run.events,
-    bot_replied: { inbound_message_id: messageId, to_jid: run.chatJid, phone: run.phone, rule, flow, used_default: false, trace_summary: turn.summary },
+    bot_replied: { inbound_message_id: messageId, to_jid: run.chatJid, phone: run.phone, lid: run.lid, rule, flow, used_default: false, trace_summary: turn.summary },
     trace: run.trace,
     summary: turn.summary,
     state,

@@ -23,6 +23,7 @@ export function resolveEventName(name: string): EventType | null {
 
 const Jid = z.string().meta({ description: 'WhatsApp JID' });
 const Phone = z.string().nullable().meta({ description: 'Digits with country code, resolved even for @lid senders whenever known' });
+const Lid = z.string().nullable().meta({ description: "The person's LID (…@lid), WhatsApp's other id for them, when known" });
 
 export const MessageEventData = z
   .object({
@@ -32,6 +33,7 @@ export const MessageEventData = z
     chat_jid: Jid,
     from_jid: Jid.nullable(),
     from_phone: Phone,
+    from_lid: Lid,
     to_jid: Jid.nullable(),
     push_name: z.string().nullable(),
     is_group: z.boolean(),
@@ -65,6 +67,7 @@ export const BotRepliedData = z
     reply_message_ids: z.array(z.string()),
     to_jid: Jid,
     phone: Phone,
+    lid: Lid,
     rule: z.object({ id: z.string(), name: z.string() }).nullable().meta({ description: 'null when the default message or a flow step was sent (a rule that started a flow is named)' }),
     flow: z
       .object({ id: z.string(), name: z.string(), step: z.string().nullable() })
@@ -91,7 +94,7 @@ export const GroupParticipantsData = z
   .object({
     group_jid: Jid,
     action: z.enum(['add', 'remove', 'promote', 'demote', 'modify']),
-    participants: z.array(z.object({ jid: Jid, phone: Phone })),
+    participants: z.array(z.object({ jid: Jid, phone: Phone, lid: Lid })),
     author_jid: Jid.nullable(),
   })
   .meta({ id: 'GroupParticipantsData' });

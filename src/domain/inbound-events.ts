@@ -32,6 +32,7 @@ export function messageEventData(message: InboundMessage, messageId: string): Me
     chat_jid: message.chat_jid,
     from_jid: message.sender_jid,
     from_phone: message.sender_phone,
+    from_lid: message.sender_lid ?? null,
     to_jid: null,
     push_name: message.push_name,
     is_group: message.is_group,

@@ -47,6 +47,8 @@ export interface InboundMessage {
   sender_jid: string;
   /** The author's phone number (digits), whenever it could be resolved, even for @lid senders. */
   sender_phone: string | null;
+  /** The author's LID (`…@lid`), when WhatsApp shared it; engines without LIDs leave it out. */
+  sender_lid?: string | null;
   push_name: string | null;
   is_group: boolean;
   /** status@broadcast and other broadcast lists. */

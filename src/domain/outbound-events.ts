@@ -53,6 +53,7 @@ export function outboundAnyEvent(m: OutboundMessage, sentAt: number): DomainEven
       chat_jid: m.chat_jid,
       from_jid: null,
       from_phone: null,
+      from_lid: null,
       to_jid: m.chat_jid,
       push_name: null,
       is_group: isGroupJid(m.chat_jid),

@@ -38,6 +38,13 @@ export function phoneFromJid(jid: string | null | undefined): string | null {
   return server === 's.whatsapp.net' && /^\d{6,15}$/.test(user) ? user : null;
 }
 
+/** The LID JID (`…@lid`, without a device suffix) a JID is, or null. */
+export function lidFromJid(jid: string | null | undefined): string | null {
+  if (!jid) return null;
+  const normalized = normalizeJid(jid);
+  return /^\d{5,20}@lid$/.test(normalized) ? normalized : null;
+}
+
 export function isGroupJid(jid: string): boolean {
   return jid.endsWith('@g.us');
 }

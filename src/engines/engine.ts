@@ -86,7 +86,8 @@ export interface ContactInfo {
 export interface GroupInfo {
   id: string;
   name: string;
-  participants: { jid: string; phone: string | null; admin: boolean }[];
+  /** `lid`: the member's LID (`…@lid`) when known; engines without LIDs leave it out. */
+  participants: { jid: string; phone: string | null; lid?: string | null; admin: boolean }[];
 }
 
 export interface ProfileInfo {
@@ -116,7 +117,7 @@ export interface ConnectionUpdate {
 export interface GroupParticipantsUpdate {
   group_jid: string;
   action: 'add' | 'remove' | 'promote' | 'demote' | 'modify';
-  participants: { jid: string; phone: string | null }[];
+  participants: { jid: string; phone: string | null; lid?: string | null }[];
   author_jid: string | null;
 }
 

@@ -15,6 +15,7 @@ import { SandboxRecord } from '../engines/sandbox/sandbox-record.js';
 import { EngineHub } from '../services/engine-hub.js';
 import { EngineManager } from '../services/engine-manager.js';
 import type { Store } from '../store/port.js';
+import { LidMappingsRepo } from '../store/repositories/lid-mappings.js';
 
 export interface EnginesDeps {
   config: Config;
@@ -29,7 +30,9 @@ export interface EnginesDeps {
 
 export async function enginesModule(d: EnginesDeps) {
   const sandbox = new SandboxRecord(d.store);
-  await sandbox.init();
+  // the LID ↔ phone pairs Baileys instances learn (the outbox reads them for @lid recipients): removed with the instance
+  const lids = new LidMappingsRepo(d.store);
+  await Promise.all([sandbox.init(), lids.init()]);
   // Baileys: real linked numbers; auth state and archived messages live in the store. The library (about
   // 60 MB) is loaded when the first Baileys instance starts, not before.
   let baileys: BaileysEngines | null = null;
@@ -60,6 +63,7 @@ export async function enginesModule(d: EnginesDeps) {
       await sandbox.forget(instanceId);
       // the auth state goes even when no engine ran in this process (the engine's logout covers the running case)
       await (baileys ? baileys.forget(instanceId) : forgetStoredState(d.store, instanceId));
+      await lids.removeInstance(instanceId);
     },
     /** Stops every engine of this process, keeping their links. */
     close: () => engines.shutdown(),

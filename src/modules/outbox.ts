@@ -12,6 +12,7 @@ import { IdempotencyRepo } from '../store/repositories/idempotency.js';
 import { InboundMessagesRepo } from '../store/repositories/inbound-messages.js';
 import type { InstancesRepo } from '../store/repositories/instances.js';
 import { JobsRepo } from '../store/repositories/jobs.js';
+import { LidMappingsRepo } from '../store/repositories/lid-mappings.js';
 import { OutboxRepo, type OutboxMessageDoc } from '../store/repositories/outbox.js';
 import { RecurringRepo } from '../store/repositories/recurring.js';
 import type { EngineManager } from '../services/engine-manager.js';
@@ -61,7 +62,7 @@ export async function outboxModule(d: OutboxModuleDeps) {
   const outcomes = new OutboxOutcomes(d.ports.events, d.log, (jobId) => progress.touch(jobId), d.observer);
   const pool = new DispatchPool({ repo, engines: d.engines, media: d.ports.media, outcomes, pacing, leaseMs, maxAttempts, sharedStore, clock: d.clock, random, log: d.log });
   const preparer = new ContentPreparer(repo, d.ports);
-  const outbox = new OutboxService({ repo, preparer, pool, outcomes, engines: d.engines, clock: d.clock, mediaTtlMs: d.config.media.ttlSeconds * 1000, waitMs: SEND_WAIT_MS });
+  const outbox = new OutboxService({ repo, preparer, pool, outcomes, engines: d.engines, clock: d.clock, mediaTtlMs: d.config.media.ttlSeconds * 1000, waitMs: SEND_WAIT_MS, lids: new LidMappingsRepo(d.store) });
   const jobs = new BulkJobsService({ jobs: jobsRepo, engines: d.engines, outboxRepo: repo, outbox, preparer, progress, variator: d.ports.variator, pacingEnabled: pacing.enabled, mediaTtlMs: d.config.media.ttlSeconds * 1000, clock: d.clock });
   const scheduler = new RecurringScheduler(recurringRepo, d.instancesRepo, outbox, preparer, outcomes, sharedStore, d.clock, d.log);
   const recurring = new RecurringService(recurringRepo, preparer, d.clock, () => void scheduler.kick());

@@ -15,7 +15,7 @@ import type { ILogger } from '@whiskeysockets/baileys/lib/Utils/logger.js';
 import type { MediaBytes } from '../../domain/content.js';
 import type { InboundMessage } from '../../domain/inbound.js';
 import type { Random } from '../../domain/random.js';
-import { parsePhone, phoneFromJid } from '../../domain/recipient.js';
+import { parsePhone, lidFromJid, phoneFromJid } from '../../domain/recipient.js';
 import type { Logger } from '../../logger.js';
 import {
   EngineNotConnectedError,
@@ -35,7 +35,8 @@ import type { BaileysAuthRepo } from './auth-state.js';
 import { BoundedCache, cacheStore } from './bounded-cache.js';
 import { Connection, type SocketEvents } from './connection.js';
 import { Directory, type DirectoryOptions } from './directory.js';
-import { lidsToResolve, normalizeInbound, type Me, type SkipReason } from './inbound-normalize.js';
+import { lidsToResolve, normalizeInbound, phonesToResolve, type Me, type SkipReason } from './inbound-normalize.js';
+import { formsInEvents, formsInMessages, type LidDirectory } from './lid-directory.js';
 import { downloadInboundMedia } from './media-download.js';
 import type { MessageArchive } from './message-archive.js';
 import { readPollVote } from './poll-votes.js';
@@ -65,6 +66,8 @@ export interface BaileysEngineOptions {
   newsletters?: boolean;
   /** The WhatsApp Web version each socket announces. */
   version: VersionSource;
+  /** The LID ↔ phone pairs WhatsApp shared, kept in the store. */
+  lids: LidDirectory;
 }
 
 const MEDIA_KINDS = new Set(['image', 'video', 'audio', 'document', 'sticker']);
@@ -76,6 +79,7 @@ export class BaileysEngine implements Engine {
   private readonly directory: Directory;
   private readonly events: EngineEvents;
   private readonly archive: MessageArchive;
+  private readonly lids: LidDirectory;
   private readonly log: Logger;
   private readonly clock: () => number;
   private readonly pairingWaitMs: number;
@@ -89,6 +93,7 @@ export class BaileysEngine implements Engine {
     this.instanceId = options.instanceId;
     this.events = options.events;
     this.archive = options.archive;
+    this.lids = options.lids;
     this.log = options.log.child({ instance_id: options.instanceId, engine: 'baileys' });
     this.clock = options.clock ?? Date.now;
     this.pairingWaitMs = options.pairingWaitMs ?? 30_000;
@@ -181,7 +186,15 @@ export class BaileysEngine implements Engine {
   }
 
   async groups(): Promise<GroupInfo[]> {
-    return this.directory.groups(this.requireSocket());
+    const groups = await this.directory.groups(this.requireSocket());
+    // members WhatsApp shows only by LID get their phone from the pairs learnt so far, and the reverse
+    for (const g of groups) {
+      for (const p of g.participants) {
+        if (!p.phone && p.lid) p.phone = await this.lids.phoneOf(this.instanceId, p.lid);
+        if (!p.lid && p.phone) p.lid = await this.lids.lidOf(this.instanceId, p.phone);
+      }
+    }
+    return groups;
   }
 
   async profile(): Promise<ProfileInfo> {
@@ -243,34 +256,37 @@ export class BaileysEngine implements Engine {
     for (const c of [...(events['contacts.upsert'] ?? []), ...(events['contacts.update'] ?? [])]) {
       if (c.id) this.directory.rememberName(c.id, c.notify ?? c.name ?? c.verifiedName);
     }
+    await this.learnLids(formsInEvents(events));
     const participants = events['group-participants.update'];
     if (participants) {
       this.directory.forgetGroup(participants.id);
-      await this.events.groupParticipants({
-        group_jid: participants.id,
-        action: participants.action,
-        participants: participants.participants.map(participantOf),
-        author_jid: participants.author || null,
-      });
+      const members = participants.participants.map(participantOf);
+      for (const p of members) {
+        if (!p.phone && p.lid) p.phone = await this.lids.phoneOf(this.instanceId, p.lid);
+        if (!p.lid && p.phone) p.lid = await this.lids.lidOf(this.instanceId, p.phone);
+      }
+      await this.events.groupParticipants({ group_jid: participants.id, action: participants.action, participants: members, author_jid: participants.author || null });
     }
   }
 
   private async onUpsert(sock: BaileysSocket, messages: WAMessage[], type: 'notify' | 'append'): Promise<void> {
     const me = meOf(sock);
+    await this.learnLids(formsInMessages(messages));
     const lidPhones = new Map<string, string>();
     for (const lid of lidsToResolve(messages, me)) {
-      try {
-        const phone = phoneFromJid(await sock.signalRepository.lidMapping.getPNForLID(lid));
-        if (phone) lidPhones.set(lid, phone);
-      } catch (err) {
-        this.log.debug({ err: (err as Error).message }, 'LID mapping lookup failed');
-      }
+      const phone = (await this.lids.phoneOf(this.instanceId, lid)) ?? (await this.pnFromSocket(sock, lid));
+      if (phone) lidPhones.set(lid, phone);
+    }
+    const phoneLids = new Map<string, string>();
+    for (const phone of phonesToResolve(messages, me)) {
+      const lid = await this.lids.lidOf(this.instanceId, phone);
+      if (lid) phoneLids.set(phone, lid);
     }
     const sentByApi = new Set<string>();
     for (const m of messages) {
       if (m.key?.fromMe && m.key.id && (await this.archive.wasSent(this.instanceId, m.key.id))) sentByApi.add(m.key.id);
     }
-    const ctx = { instanceId: this.instanceId, type, me, lidPhones, sentByApi: (id: string) => sentByApi.has(id), now: this.clock(), newsletters: this.newsletters };
+    const ctx = { instanceId: this.instanceId, type, me, lidPhones, phoneLids, sentByApi: (id: string) => sentByApi.has(id), now: this.clock(), newsletters: this.newsletters };
     const inbound: InboundMessage[] = [];
     for (const m of messages) {
       const result = normalizeInbound(m, ctx);
@@ -289,6 +305,24 @@ export class BaileysEngine implements Engine {
     }
     // one batch per upsert, as the interface promises; every message in it must be processed
     if (inbound.length > 0) await this.events.inbound(inbound);
+  }
+
+  /** Baileys' own mapping store (it may ask WhatsApp); what it knows is kept in tucan's too. */
+  private async pnFromSocket(sock: BaileysSocket, lid: string): Promise<string | null> {
+    try {
+      const phone = phoneFromJid(await sock.signalRepository.lidMapping.getPNForLID(lid));
+      if (phone) await this.learnLids([{ a: lid, b: `${phone}@s.whatsapp.net` }]);
+      return phone;
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'LID mapping lookup failed');
+      return null;
+    }
+  }
+
+  /** A failure to store pairs costs only their names in later payloads: logged, never thrown. */
+  private async learnLids(forms: Parameters<LidDirectory['learn']>[1]): Promise<void> {
+    if (forms.length === 0) return;
+    await this.lids.learn(this.instanceId, forms).catch((err: Error) => this.log.warn({ err: err.message }, 'could not store LID mappings'));
   }
 
   /** Names the options a poll vote chose, when the poll is archived; otherwise only its id is known. */
@@ -314,7 +348,7 @@ function meOf(sock: BaileysSocket): Me {
 }
 
 /** rc14 sends participant objects; older shapes were bare JIDs. */
-function participantOf(p: GroupParticipant | string): { jid: string; phone: string | null } {
-  if (typeof p === 'string') return { jid: p, phone: phoneFromJid(p) };
-  return { jid: p.id, phone: phoneFromJid(p.phoneNumber) ?? phoneFromJid(p.id) };
+function participantOf(p: GroupParticipant | string): { jid: string; phone: string | null; lid: string | null } {
+  if (typeof p === 'string') return { jid: p, phone: phoneFromJid(p), lid: lidFromJid(p) };
+  return { jid: p.id, phone: phoneFromJid(p.phoneNumber) ?? phoneFromJid(p.id), lid: lidFromJid(p.id) ?? lidFromJid(p.lid) };
 }

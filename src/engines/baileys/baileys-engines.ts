@@ -15,6 +15,8 @@ import { installConsoleGuard } from './console-guard.js';
 import { DEFAULT_DIRECTORY_OPTIONS, type DirectoryOptions } from './directory.js';
 import { bridgeLogger, type BaileysLogLevel } from './log-bridge.js';
 import { MessageArchive } from './message-archive.js';
+import { LidMappingsRepo } from '../../store/repositories/lid-mappings.js';
+import { LidDirectory } from './lid-directory.js';
 import { waVersionSource } from './wa-version.js';
 import { realSocketFactory, type SocketFactory } from './socket.js';
 
@@ -36,7 +38,7 @@ export interface BaileysEngines {
   factory: EngineFactory;
   auth: BaileysAuthRepo;
   archive: MessageArchive;
-  /** Deletes an instance's auth state and archived messages (instance deletion). */
+  /** Deletes an instance's auth state, archived messages and LID mappings (instance deletion). */
   forget(instanceId: string): Promise<void>;
 }
 
@@ -45,7 +47,10 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
   installConsoleGuard(setup.log);
   const auth = new BaileysAuthRepo(setup.store, clock);
   const archive = new MessageArchive(setup.store, clock);
-  await Promise.all([auth.init(), archive.init()]);
+  const lidMappings = new LidMappingsRepo(setup.store);
+  await Promise.all([auth.init(), archive.init(), lidMappings.init()]);
+  // one for every instance of this process: its memory is bounded as a whole
+  const lids = new LidDirectory(lidMappings, clock);
   const baileysLogger = bridgeLogger(setup.log, { level: setup.logLevel ?? 'warn', clock });
   const socketFactory = setup.socketFactory ?? realSocketFactory({
       logger: baileysLogger,
@@ -62,6 +67,7 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
       ...ctx,
       auth,
       archive,
+      lids,
       socketFactory,
       policy,
       directory,
@@ -81,6 +87,7 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
     async forget(instanceId) {
       await auth.clear(instanceId);
       await archive.clear(instanceId);
+      await lids.forget(instanceId);
     },
   };
 }

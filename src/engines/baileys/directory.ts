@@ -13,7 +13,7 @@
  *   settings events invalidate it.
  */
 import type { GroupMetadata } from '@whiskeysockets/baileys';
-import { normalizeJid, phoneFromJid } from '../../domain/recipient.js';
+import { normalizeJid, lidFromJid, phoneFromJid } from '../../domain/recipient.js';
 import type { ContactInfo, GroupInfo, NumberCheck, ProfileInfo } from '../engine.js';
 import { BoundedCache } from './bounded-cache.js';
 import type { BaileysSocket } from './socket.js';
@@ -104,7 +104,7 @@ export class Directory {
       return {
         id: g.id,
         name: g.subject,
-        participants: g.participants.map((p) => ({ jid: p.id, phone: phoneFromJid(p.phoneNumber) ?? phoneFromJid(p.id), admin: Boolean(p.admin) })),
+        participants: g.participants.map((p) => ({ jid: p.id, phone: phoneFromJid(p.phoneNumber) ?? phoneFromJid(p.id), lid: lidFromJid(p.id) ?? lidFromJid(p.lid), admin: Boolean(p.admin) })),
       };
     });
   }

@@ -16,9 +16,9 @@
  *   counted by reason, as are other content-less stubs, and channel
  *   (@newsletter) posts unless `baileys.newsletters` asks for them.
  */
-import { isJidBroadcast, isJidGroup, isJidNewsletter, isJidStatusBroadcast, isLidUser, toNumber, WAMessageStubType, type MessageUpsertType, type WAMessage } from '@whiskeysockets/baileys';
+import { isJidBroadcast, isJidGroup, isJidNewsletter, isJidStatusBroadcast, toNumber, WAMessageStubType, type MessageUpsertType, type WAMessage } from '@whiskeysockets/baileys';
 import type { InboundMessage } from '../../domain/inbound.js';
-import { normalizeJid, phoneFromJid } from '../../domain/recipient.js';
+import { lidFromJid, normalizeJid, phoneFromJid } from '../../domain/recipient.js';
 import { extractContent } from './message-content.js';
 
 export interface Me {
@@ -33,6 +33,8 @@ export interface NormalizeContext {
   me: Me;
   /** Phone digits for LID users the engine resolved through the mapping store, keyed by normalised LID JID. */
   lidPhones: ReadonlyMap<string, string>;
+  /** LID JIDs for phone-number senders the engine knows the LID of, keyed by phone digits. */
+  phoneLids?: ReadonlyMap<string, string>;
   /** Whether tucan's own API sent the message with this id. */
   sentByApi(waMessageId: string): boolean;
   /** Epoch ms, for the rare message without a timestamp. */
@@ -91,6 +93,7 @@ export function normalizeInbound(msg: WAMessage, ctx: NormalizeContext): Normali
     chat_jid: chat,
     sender_jid: author.jid,
     sender_phone: author.phone ?? (author.lid ? (ctx.lidPhones.get(author.lid) ?? null) : null),
+    sender_lid: author.lid ?? (author.phone ? (ctx.phoneLids?.get(author.phone) ?? null) : null),
     push_name: msg.pushName ?? null,
     is_group: isJidGroup(chat) === true,
     is_broadcast: isJidBroadcast(chat) === true,
@@ -106,7 +109,7 @@ export function normalizeInbound(msg: WAMessage, ctx: NormalizeContext): Normali
 interface Author {
   jid: string;
   phone: string | null;
-  /** The normalised LID JID when the phone must come from the mapping store. */
+  /** The normalised LID JID, when the key names one. */
   lid: string | null;
 }
 
@@ -116,7 +119,7 @@ export function authorOf(msg: WAMessage, me: Me): Author {
   const chat = key.remoteJid ?? '';
   if (key.fromMe) {
     const jid = me.jid ? normalizeJid(me.jid) : normalizeJid(key.participant || chat);
-    return { jid, phone: phoneFromJid(me.jid), lid: null };
+    return { jid, phone: phoneFromJid(me.jid), lid: lidFromJid(me.lid) };
   }
   const inGroup = isJidGroup(chat) || isJidBroadcast(chat);
   // in a group (or a broadcast list / status) the author is the participant; in a DM, the chat itself
@@ -125,8 +128,7 @@ export function authorOf(msg: WAMessage, me: Me): Author {
   const alt = inGroup ? (key.participantAlt ?? (isJidStatusBroadcast(chat) ? key.remoteJidAlt : undefined)) : key.remoteJidAlt;
   const jid = normalizeJid(primary);
   const phone = phoneFromJid(primary) ?? phoneFromJid(alt);
-  const lid = phone === null ? lidOf(primary) ?? lidOf(alt) : null;
-  return { jid, phone, lid };
+  return { jid, phone, lid: lidFromJid(primary) ?? lidFromJid(alt) };
 }
 
 /** The LID users whose phone numbers the engine must look up before normalising this batch. */
@@ -135,13 +137,20 @@ export function lidsToResolve(messages: WAMessage[], me: Me): string[] {
   for (const m of messages) {
     if (!m.key?.remoteJid || m.key.fromMe) continue;
     const author = authorOf(m, me);
-    if (author.lid) lids.add(author.lid);
+    if (author.lid && !author.phone) lids.add(author.lid);
   }
   return [...lids];
 }
 
-function lidOf(jid: string | null | undefined): string | null {
-  return jid && isLidUser(jid) ? normalizeJid(jid) : null;
+/** The phone-number senders whose LIDs the engine may know, looked up before normalising this batch. */
+export function phonesToResolve(messages: WAMessage[], me: Me): string[] {
+  const phones = new Set<string>();
+  for (const m of messages) {
+    if (!m.key?.remoteJid || m.key.fromMe) continue;
+    const author = authorOf(m, me);
+    if (author.phone && !author.lid) phones.add(author.phone);
+  }
+  return [...phones];
 }
 
 /** Seconds (a number, or a protobuf Long from history) to epoch milliseconds. */

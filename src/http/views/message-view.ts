@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { contentToJson, type Content } from '../../domain/content.js';
+import { lidFromJid } from '../../domain/recipient.js';
+import type { InboundMessageDoc } from '../../store/repositories/inbound-messages.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
 import type { OutboxMessageDoc } from '../../store/repositories/outbox.js';
 
@@ -18,6 +20,7 @@ export const MessageViewSchema = z
     to: z.string().nullable().meta({ description: 'outbound: phone digits, or the JID for groups and @lid' }),
     chat_jid: z.string(),
     phone: z.string().nullable(),
+    lid: z.string().nullable().meta({ description: "the person's LID (…@lid) when known: the sender of an inbound message, the recipient of an outbound one" }),
     status: z.string().meta({ description: 'outbound: queued, scheduled, sending, sent, delivered, read, played, failed, cancelled; inbound: received' }),
     kind: z.string(),
     text: z.string().nullable(),
@@ -42,6 +45,11 @@ function iso(ms: unknown): string | null {
   return typeof ms === 'number' ? new Date(ms).toISOString() : null;
 }
 
+function personLid(doc: MessageBase | OutboxMessageDoc): string | null {
+  if (doc.direction === 'in') return (doc as InboundMessageDoc).message?.sender_lid ?? null;
+  return lidFromJid(doc.chat_jid);
+}
+
 export function messageView(doc: MessageBase | OutboxMessageDoc) {
   const base = {
     id: doc._id,
@@ -50,6 +58,7 @@ export function messageView(doc: MessageBase | OutboxMessageDoc) {
     to: null as string | null,
     chat_jid: doc.chat_jid,
     phone: doc.phone,
+    lid: personLid(doc),
     status: doc.status,
     kind: doc.kind,
     text: doc.text,

@@ -1,9 +1,9 @@
 /**
  * The groups the linked number belongs to. Participants carry their JID,
  * their phone number when WhatsApp reveals it (it may show only an @lid),
- * and whether they are an admin.
+ * their LID when known, and whether they are an admin.
  */
-import { phoneFromJid } from '../../domain/recipient.js';
+import { lidFromJid, phoneFromJid } from '../../domain/recipient.js';
 import type { EngineManager } from '../engine-manager.js';
 import { connectedEngine, lookup, type InstanceRef } from './engine-access.js';
 
@@ -11,7 +11,7 @@ export interface GroupView {
   id: string;
   name: string;
   size: number;
-  participants: { jid: string; phone: string | null; admin: boolean }[];
+  participants: { jid: string; phone: string | null; lid: string | null; admin: boolean }[];
 }
 
 export class GroupsService {
@@ -25,7 +25,7 @@ export class GroupsService {
         id: g.id,
         name: g.name,
         size: g.participants.length,
-        participants: g.participants.map((p) => ({ jid: p.jid, phone: p.phone ?? phoneFromJid(p.jid), admin: p.admin })),
+        participants: g.participants.map((p) => ({ jid: p.jid, phone: p.phone ?? phoneFromJid(p.jid), lid: p.lid ?? lidFromJid(p.jid), admin: p.admin })),
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }

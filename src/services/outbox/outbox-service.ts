@@ -40,6 +40,8 @@ export interface OutboxServiceOptions {
   mediaTtlMs: number;
   /** How long a send request waits for the engine before answering 202 (still queued). */
   waitMs: number;
+  /** The phone numbers of LIDs WhatsApp shared, so a message sent to `…@lid` reports its phone too. */
+  lids?: { phoneOf(instanceId: string, lid: string): Promise<string | null> };
 }
 
 /**
@@ -101,7 +103,7 @@ export class OutboxService {
    */
   async send(instance: InstanceDoc, input: SendMessageInput, messageId: string = newId()): Promise<OutboxMessageDoc> {
     const now = this.o.clock();
-    const recipient = resolveRecipient(input.to, 'body.to');
+    const recipient = await this.withPhone(instance._id, resolveRecipient(input.to, 'body.to'));
     const scheduleAt = this.scheduleAt(input, now);
     const { status, reason } = connectionStatus(this.o.engines, instance);
     if (status !== 'connected' && !input.queue && scheduleAt === null) {
@@ -118,6 +120,12 @@ export class OutboxService {
     return (await wait) ?? (await this.o.repo.byId(instance._id, doc._id)) ?? doc;
   }
 
+  /** A `…@lid` recipient is sent to as given, and named by its phone number when WhatsApp shared it. */
+  private async withPhone(instanceId: string, recipient: Recipient): Promise<Pick<Recipient, 'jid' | 'phone'>> {
+    if (recipient.kind !== 'lid' || !this.o.lids) return recipient;
+    return { jid: recipient.jid, phone: await this.o.lids.phoneOf(instanceId, recipient.jid) };
+  }
+
   /**
    * Several messages to one chat from one request (seed 003 sends a text,
    * attachments, a location and a contact together). Every part is resolved
@@ -127,7 +135,7 @@ export class OutboxService {
    */
   async sendSeveral(instance: InstanceDoc, to: string, parts: { content: Content<MediaInput | null>; field: string }[]): Promise<OutboxMessageDoc[]> {
     const now = this.o.clock();
-    const recipient = resolveRecipient(to, 'body.to');
+    const recipient = await this.withPhone(instance._id, resolveRecipient(to, 'body.to'));
     const { status, reason } = connectionStatus(this.o.engines, instance);
     if (status !== 'connected') throw new NotConnectedError(status, 'connect', reason, 30);
     const contents: Content<StoredMedia>[] = [];

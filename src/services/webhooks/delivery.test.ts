@@ -218,7 +218,7 @@ describe('webhook delivery against a real local receiver', function () {
     expect(event.data).to.deep.equal({
       group_jid: '120363012345678901@g.us',
       action: 'add',
-      participants: [{ jid: '12345678901234@lid', phone: '59171234567' }],
+      participants: [{ jid: '12345678901234@lid', phone: '59171234567', lid: null }],
       author_jid: '59170000001@s.whatsapp.net',
     });
   });

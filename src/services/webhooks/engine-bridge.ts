@@ -46,7 +46,7 @@ export function engineEventBridge(sink: EventSink, instances: InstancesRepo): En
       await sink.publish(instanceId, [
         {
           type: 'group.participants',
-          data: { group_jid: update.group_jid, action: update.action, participants: update.participants.map((p) => ({ jid: p.jid, phone: p.phone })), author_jid: update.author_jid },
+          data: { group_jid: update.group_jid, action: update.action, participants: update.participants.map((p) => ({ jid: p.jid, phone: p.phone, lid: p.lid ?? null })), author_jid: update.author_jid },
         },
       ]);
     },

@@ -19,14 +19,14 @@ describe('group routes', () => {
     const res = await t.request('GET', `/v1/instances/${inst.id}/groups`, { apiKey: inst.token });
     expect(res.status).to.equal(200);
     expect(res.body).to.deep.equal([
-      { id: '120363024444444444@g.us', name: 'Clientes VIP', size: 1, participants: [{ jid: '573001234567@s.whatsapp.net', phone: '573001234567', admin: false }] },
+      { id: '120363024444444444@g.us', name: 'Clientes VIP', size: 1, participants: [{ jid: '573001234567@s.whatsapp.net', phone: '573001234567', lid: null, admin: false }] },
       {
         id: '120363025555555555@g.us',
         name: 'Ventas',
         size: 2,
         participants: [
-          { jid: '59171234567@s.whatsapp.net', phone: '59171234567', admin: false },
-          { jid: '123456789012345@lid', phone: null, admin: false },
+          { jid: '59171234567@s.whatsapp.net', phone: '59171234567', lid: null, admin: false },
+          { jid: '123456789012345@lid', phone: null, lid: '123456789012345@lid', admin: false },
         ],
       },
     ]);

@@ -13,7 +13,8 @@ const GroupSchema = z
     participants: z.array(
       z.object({
         jid: z.string(),
-        phone: z.string().nullable().meta({ description: 'digits, when WhatsApp reveals the number (null for @lid-only members)' }),
+        phone: z.string().nullable().meta({ description: 'digits, when WhatsApp reveals the number or tucan learnt it (null for @lid-only members it never saw paired)' }),
+        lid: z.string().nullable().meta({ description: "the member's LID (…@lid), when known; either form works as `to`" }),
         admin: z.boolean(),
       }),
     ),
