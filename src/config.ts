@@ -103,6 +103,11 @@ export const ConfigSchema = z
         webSocketUrl: z.string().regex(/^wss?:\/\//, 'a ws:// or wss:// URL').nullable(),
         /** Ping interval; a server silent for this long plus 5 s counts as a lost connection (Baileys' rule). */
         keepAliveMs: z.number().int().min(100),
+        /** How the linked device names itself; WhatsApp refuses pairing codes for names it does not know. Unset: Chrome (Windows). */
+        browser: z
+          .string()
+          .regex(/^(Chrome|Firefox|Safari|Edge|Opera) \((Windows|Mac OS|Ubuntu)\)$/, "'<browser> (<os>)': Chrome, Firefox, Safari, Edge or Opera on Windows, Mac OS or Ubuntu, e.g. 'Chrome (Windows)'")
+          .optional(),
       })
       .strict(),
   })
@@ -152,6 +157,7 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_WEBHOOK_DISABLE_AFTER_DAYS: ['webhooks.disableAfterDays', asNumber],
   TUCAN_BAILEYS_NEWSLETTERS: ['baileys.newsletters', asBoolean],
   TUCAN_BAILEYS_FETCH_VERSION: ['baileys.fetchVersion', asBoolean],
+  TUCAN_BAILEYS_BROWSER: ['baileys.browser', asString],
   TUCAN_BAILEYS_WS_URL: ['baileys.webSocketUrl', asNullableString],
   TUCAN_BAILEYS_KEEPALIVE_MS: ['baileys.keepAliveMs', asNumber],
 };

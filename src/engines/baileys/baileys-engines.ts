@@ -13,6 +13,7 @@ import { BaileysAuthRepo } from './auth-state.js';
 import { BaileysEngine } from './baileys-engine.js';
 import { installConsoleGuard } from './console-guard.js';
 import { DEFAULT_DIRECTORY_OPTIONS, type DirectoryOptions } from './directory.js';
+import { browserTuple, DEFAULT_BROWSER_NAME } from './browser-name.js';
 import { bridgeLogger, type BaileysLogLevel } from './log-bridge.js';
 import { MessageArchive } from './message-archive.js';
 import { LidMappingsRepo } from '../../store/repositories/lid-mappings.js';
@@ -55,6 +56,7 @@ export async function createBaileysEngines(setup: BaileysSetup): Promise<Baileys
   const socketFactory = setup.socketFactory ?? realSocketFactory({
       logger: baileysLogger,
       keepAliveIntervalMs: setup.config.keepAliveMs,
+      browser: browserTuple(setup.config.browser ?? DEFAULT_BROWSER_NAME),
       ...(setup.config.webSocketUrl ? { waWebSocketUrl: setup.config.webSocketUrl } : {}),
     });
   // one source for every instance of this process: the fetched version is shared

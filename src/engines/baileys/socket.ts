@@ -67,6 +67,8 @@ export interface RealSocketConfig {
   waWebSocketUrl?: string;
   connectTimeoutMs?: number;
   keepAliveIntervalMs?: number;
+  /** How the companion names itself (see browser-name.ts); Baileys' default is Chrome on Mac OS. */
+  browser?: [string, string, string];
 }
 
 export function realSocketFactory(config: RealSocketConfig): SocketFactory {
@@ -88,5 +90,6 @@ export function realSocketFactory(config: RealSocketConfig): SocketFactory {
       ...(config.waWebSocketUrl ? { waWebSocketUrl: config.waWebSocketUrl } : {}),
       ...(config.connectTimeoutMs ? { connectTimeoutMs: config.connectTimeoutMs } : {}),
       ...(config.keepAliveIntervalMs ? { keepAliveIntervalMs: config.keepAliveIntervalMs } : {}),
+      ...(config.browser ? { browser: config.browser } : {}),
     });
 }
