@@ -58,7 +58,10 @@ export async function startWaDouble(options: DoubleOptions = {}): Promise<WaDoub
   server.on('chatstate', () => undefined);
   server.hooks = {
     onHello: (stream, hello) => linking.hello(stream, hello),
-    onClose: (stream) => linking.closed(stream),
+    onClose: (stream) => {
+      linking.closed(stream);
+      messaging.streamClosed(stream);
+    },
   };
   const url = await server.listen();
   const streams = (phone: Account) => [...server.streams].filter((s) => s.account === phone && !s.closed);

@@ -32,6 +32,8 @@ export class Faults {
   dropMidFrame(account: Account): number {
     const streams = this.streamsOf(account);
     for (const stream of streams) {
+      // nothing else is written after the torn frame: later messages wait for the next login
+      stream.closed = true;
       stream.ws.send(Buffer.from([0x00, 0x01, 0x00, 0xde, 0xad]), () => stream.drop());
     }
     return streams.length;

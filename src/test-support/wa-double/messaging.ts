@@ -55,6 +55,8 @@ export class Messaging {
   /** Receipts and acks tucan's companions sent for messages users sent. */
   readonly receipts: Receipt[] = [];
   private readonly offline = new Map<string, BinaryNode[]>();
+  /** Messages a stream received but has not acked: WhatsApp delivers them again at the next login. */
+  private readonly unacked = new Map<Stream, Map<string, BinaryNode>>();
   /** Decryption failures, for tests that want to see none. */
   readonly failures: string[] = [];
 
@@ -66,8 +68,10 @@ export class Messaging {
   ) {
     server.on('message', (stream, node) => this.fromCompanion(stream, node));
     server.on('receipt', (stream, node) => this.receipt(stream, node));
-    server.on('ack', (_stream, node) => {
-      if (node.attrs.class === 'message') this.receipts.push({ id: node.attrs.id ?? '', from: node.attrs.from ?? '', type: 'ack' });
+    server.on('ack', (stream, node) => {
+      if (node.attrs.class !== 'message') return;
+      this.receipts.push({ id: node.attrs.id ?? '', from: node.attrs.from ?? '', type: 'ack' });
+      this.unacked.get(stream)?.delete(node.attrs.id ?? '');
     });
   }
 
@@ -152,9 +156,22 @@ export class Messaging {
       const node = await build(`${to.phone}:${device.id}@s.whatsapp.net`);
       const stream = this.linking.streamOf(to, device.id);
       const key = `${to.phone}:${device.id}`;
-      if (stream && !stream.closed) stream.send(node);
-      else this.offline.set(key, [...(this.offline.get(key) ?? []), node]);
+      if (stream && !stream.closed) {
+        const pending = this.unacked.get(stream) ?? new Map<string, BinaryNode>();
+        pending.set(node.attrs.id!, node);
+        this.unacked.set(stream, pending);
+        stream.send(node);
+      } else this.offline.set(key, [...(this.offline.get(key) ?? []), node]);
     }
+  }
+
+  /** A stream ended: what it never acked waits for the device's next login, ahead of newer messages. */
+  streamClosed(stream: Stream): void {
+    const pending = this.unacked.get(stream);
+    this.unacked.delete(stream);
+    if (!pending?.size || !stream.account || !stream.device) return;
+    const key = `${stream.account.phone}:${stream.device.id}`;
+    this.offline.set(key, [...pending.values(), ...(this.offline.get(key) ?? [])]);
   }
 
   private async fromCompanion(stream: Stream, node: BinaryNode): Promise<void> {
