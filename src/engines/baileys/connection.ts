@@ -25,6 +25,7 @@ import type { Random } from '../../domain/random.js';
 import { phoneFromJid } from '../../domain/recipient.js';
 import { EngineSendError, type ConnectionUpdate, type EngineStatus } from '../engine.js';
 import type { BaileysAuthRepo, InstanceAuth } from './auth-state.js';
+import { isLinkCodeNotice, linkCodeNoticeGaps } from './link-code-notice.js';
 import { isQrRefresh, newAdvSecret, withAdvSecret, type NotificationNode } from './qr-refresh.js';
 import { closeCode, decideOnClose, type ReconnectPolicy } from './reconnect-policy.js';
 import { versionText, type VersionSource } from './wa-version.js';
@@ -188,6 +189,7 @@ export class Connection {
     const off = sock.ev.process((events) => this.dispatch(generation, sock, events));
     const onNotification = (node: NotificationNode) => {
       if (isQrRefresh(node)) void this.onQrRefresh(generation).catch((err: Error) => this.deps.log.error({ err: err.message }, 'QR refresh failed'));
+      else if (isLinkCodeNotice(node)) void this.onLinkCodeNotice(generation, node).catch((err: Error) => this.deps.log.error({ err: err.message }, 'pairing-code notice check failed'));
     };
     sock.ws.on('CB:notification', onNotification);
     this.unsubscribe = () => {
@@ -247,6 +249,18 @@ export class Connection {
     this.deps.log.info({ instance_id: this.deps.instanceId }, 'WhatsApp refreshed the QR code after a scan (companion_reg_refresh); showing it with a new secret');
     const reason = 'WhatsApp refreshed the QR code after a scan: scan the new one';
     if (this.state.status === 'qr' && this.state.qr) await this.setStatus({ qr: withAdvSecret(this.state.qr, secret), reason });
+  }
+
+  /** The phone accepted a pairing code: say so, or say why this link cannot complete (see link-code-notice.ts). */
+  private async onLinkCodeNotice(generation: number, node: NotificationNode): Promise<void> {
+    if (generation !== this.generation || this.stopping) return;
+    const gaps = linkCodeNoticeGaps(node, this.authState?.state.creds);
+    if (gaps.length === 0) {
+      this.deps.log.info({ instance_id: this.deps.instanceId }, 'the pairing code was accepted on the phone; finishing the link');
+      return;
+    }
+    this.deps.log.warn({ instance_id: this.deps.instanceId, missing: gaps }, "WhatsApp's pairing-code confirmation is incomplete; this link cannot complete");
+    await this.setStatus({ reason: `WhatsApp's confirmation of the pairing code came without ${gaps.join(', ')}, so this code cannot complete the link: request a new pairing code` });
   }
 
   private async onClose(generation: number, error: unknown): Promise<void> {
