@@ -54,6 +54,7 @@ export const MessageStatusData = z
     wa_message_id: z.string().nullable(),
     to_jid: Jid.nullable(),
     phone: Phone,
+    lid: Lid.meta({ description: 'the recipient\'s LID when the message was sent to a …@lid address' }),
     status: z.enum(['sent', 'delivered', 'read', 'played', 'failed', 'cancelled']),
     error: z.string().nullable(),
     error_code: z.string().nullable(),

@@ -11,7 +11,7 @@
  */
 import { contentText, type Content } from './content.js';
 import type { BotRepliedData, DomainEvent, MessageStatusData } from './events.js';
-import { isGroupJid } from './recipient.js';
+import { isGroupJid, lidFromJid } from './recipient.js';
 
 /** What the events say about an outbound message (the outbox document has these fields). */
 export interface OutboundMessage {
@@ -36,6 +36,7 @@ export function messageStatusEvent(m: OutboundMessage, status: MessageStatusData
       wa_message_id: m.wa_message_id,
       to_jid: m.chat_jid,
       phone: m.phone,
+      lid: lidFromJid(m.chat_jid),
       status,
       error: status === 'failed' || status === 'cancelled' ? (m.error ?? null) : null,
       error_code: status === 'failed' ? (m.error_code ?? null) : null,

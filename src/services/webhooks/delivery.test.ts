@@ -8,7 +8,7 @@ import { eventually, WebhookReceiver, type Answer, type ReceivedRequest, type Re
 function statusEvent(n: number): DomainEvent {
   return {
     type: 'message.status',
-    data: { message_id: `m${n}`, wa_message_id: `WA${n}`, to_jid: '59171234567@s.whatsapp.net', phone: '59171234567', status: 'delivered', error: null, error_code: null },
+    data: { message_id: `m${n}`, wa_message_id: `WA${n}`, to_jid: '59171234567@s.whatsapp.net', phone: '59171234567', lid: null, status: 'delivered', error: null, error_code: null },
   };
 }
 
