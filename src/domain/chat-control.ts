@@ -9,6 +9,7 @@ import type { DomainEvent } from './events.js';
 import { leaveFlow, type FlowEnv } from './flow-run.js';
 import type { FlowSet } from './flow-set.js';
 import type { ChatState } from './loop-guard.js';
+import { lidFromJid } from './recipient.js';
 
 export interface ChatChange {
   state: ChatState;
@@ -26,7 +27,7 @@ export function pauseChat(state: ChatState, until: number, phone: string | null,
     events.push(...leaveFlow(flows.byId.get(state.flow.flow_id), state.flow, 'takeover', env).events);
     next = { ...next, flow: null };
   }
-  events.push({ type: 'chat.paused', data: { chat_jid: env.chatJid, phone, until: new Date(until).toISOString(), by: 'api' } });
+  events.push({ type: 'chat.paused', data: { chat_jid: env.chatJid, phone, lid: lidFromJid(env.chatJid), until: new Date(until).toISOString(), by: 'api' } });
   return { state: next, replies: [], events, summary: `paused until ${new Date(until).toISOString()}` };
 }
 
@@ -36,7 +37,7 @@ export function resumeChat(state: ChatState, chatJid: string, now: number): Chat
   return {
     state: { ...state, pause: null },
     replies: [],
-    events: [{ type: 'chat.resumed', data: { chat_jid: chatJid, phone: state.pause.phone, reason: 'api' } }],
+    events: [{ type: 'chat.resumed', data: { chat_jid: chatJid, phone: state.pause.phone, lid: lidFromJid(chatJid), reason: 'api' } }],
     summary: 'resumed',
   };
 }
@@ -48,7 +49,7 @@ export function chatDue(state: ChatState, flows: FlowSet, env: FlowEnv): ChatCha
   const events: DomainEvent[] = [];
   const done: string[] = [];
   if (state.pause && state.pause.until <= env.now) {
-    events.push({ type: 'chat.resumed', data: { chat_jid: env.chatJid, phone: state.pause.phone, reason: 'expired' } });
+    events.push({ type: 'chat.resumed', data: { chat_jid: env.chatJid, phone: state.pause.phone, lid: lidFromJid(env.chatJid), reason: 'expired' } });
     next = { ...next, pause: null };
     done.push('pause ended');
   }

@@ -262,14 +262,25 @@ describe('decide with flows', () => {
       const paused = pauseChat(started, NOW + 10 * MIN, '59171234567', FLOWS, env);
       expect(types(paused.events)).to.deep.equal(['flow.abandoned', 'chat.paused']);
       expect(paused.state.flow).to.equal(null);
-      expect(resumeChat(paused.state, env.chatJid, NOW)?.events.map((e) => e.data)).to.deep.equal([{ chat_jid: env.chatJid, phone: '59171234567', reason: 'api' }]);
+      expect(resumeChat(paused.state, env.chatJid, NOW)?.events.map((e) => e.data)).to.deep.equal([{ chat_jid: env.chatJid, phone: '59171234567', lid: null, reason: 'api' }]);
       expect(resumeChat(emptyChatState(), env.chatJid, NOW)).to.equal(null);
       expect(chatDue(paused.state, FLOWS, env)).to.equal(null);
       const expired = chatDue(paused.state, FLOWS, { ...env, now: NOW + 10 * MIN });
-      expect(expired?.events.map((e) => e.data)).to.deep.equal([{ chat_jid: env.chatJid, phone: '59171234567', reason: 'expired' }]);
+      expect(expired?.events.map((e) => e.data)).to.deep.equal([{ chat_jid: env.chatJid, phone: '59171234567', lid: null, reason: 'expired' }]);
       const timedOut = chatDue(started, FLOWS, { ...env, now: NOW + 10 * MIN });
       expect(timedOut?.replies.map((r) => (r.type === 'text' ? r.text : ''))).to.deep.equal(['Pedido cancelado por inactividad.']);
       expect(timedOut?.state.flow).to.equal(null);
+    });
+
+    it('names a LID-addressed chat by its LID in the takeover and flow events', () => {
+      const started = walk(['pedido']).state;
+      const chatJid = '222222222222222@lid';
+      const env = { now: NOW, random: seededRandom(1), chatJid, messageId: '', placeholders: { pushName: null, phone: null, botName: 'b', timeZone: 'UTC', lang: 'es', message: null, now: NOW } };
+      const paused = pauseChat(started, NOW + 10 * MIN, null, FLOWS, env);
+      expect(paused.events.map((e) => [e.type, (e.data as { lid?: unknown }).lid])).to.deep.equal([
+        ['flow.abandoned', chatJid],
+        ['chat.paused', chatJid],
+      ]);
     });
   });
 });

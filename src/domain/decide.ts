@@ -51,7 +51,7 @@ import { formatInZone, type PlaceholderContext } from './placeholders.js';
 import type { Random } from './random.js';
 import { emptyReason, renderContent, renderText } from './render.js';
 import type { CompiledRule, CompiledRules } from './rule-matcher.js';
-import { phoneFromJid } from './recipient.js';
+import { lidFromJid, phoneFromJid } from './recipient.js';
 import { checkSchedule } from './schedule.js';
 import type { BotSettings } from './settings.js';
 import { parseTimeZone } from './timezone.js';
@@ -214,7 +214,7 @@ export function decide(message: InboundMessage, bot: Bot, rules: CompiledRules, 
   if (pause) {
     if (now < pause.until) return run.silent('paused', 'pause', `paused by ${pause.by === 'api' ? 'the API' : 'the owner'} until ${localTime(pause.until, settings)}: the bot stays silent in this chat`);
     run.step('pause', 'info', `the pause ended at ${localTime(pause.until, settings)}`);
-    run.events.push({ type: 'chat.resumed', data: { chat_jid: message.chat_jid, phone: pause.phone, reason: 'expired' } });
+    run.events.push({ type: 'chat.resumed', data: { chat_jid: message.chat_jid, phone: pause.phone, lid: lidFromJid(message.chat_jid), reason: 'expired' } });
     run.state = { ...run.state, pause: null };
   }
 
@@ -381,7 +381,7 @@ function takeover(run: Run, message: InboundMessage, settings: BotSettings, flow
     run.absorb(leaveFlow(flows.byId.get(state.flow.flow_id), state.flow, 'takeover', env));
     state = { ...state, flow: null };
   }
-  run.events.push({ type: 'chat.paused', data: { chat_jid: message.chat_jid, phone, until: new Date(until).toISOString(), by: 'owner_message' } });
+  run.events.push({ type: 'chat.paused', data: { chat_jid: message.chat_jid, phone, lid: lidFromJid(message.chat_jid), until: new Date(until).toISOString(), by: 'owner_message' } });
   return run.silent('takeover', 'takeover', `the owner wrote from the phone: paused by the owner until ${localTime(until, settings)} (takeover_minutes ${minutes})`, state);
 }
 

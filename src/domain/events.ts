@@ -121,6 +121,7 @@ const flowEventFields = {
   flow_version: z.number().int(),
   chat_jid: Jid,
   phone: Phone,
+  lid: Lid,
   participant_jid: Jid.nullable().meta({ description: 'in a group, the member who walked the flow' }),
   variables: z.record(z.string(), FlowValue).meta({ description: 'every captured answer and option value, by name', example: { item: 'pizza', qty: 2, address: 'Calle 1 #23' } }),
   step: z.string().meta({ description: 'the last step the chat was at' }),
@@ -149,6 +150,7 @@ export const ChatPausedData = z
   .object({
     chat_jid: Jid,
     phone: Phone,
+    lid: Lid,
     until: z.string().meta({ description: 'when the bot answers this chat again' }),
     by: z.enum(['owner_message', 'api']).meta({ description: 'owner_message: the owner wrote from the phone (takeover_minutes); api: the pause route' }),
   })
@@ -159,6 +161,7 @@ export const ChatResumedData = z
   .object({
     chat_jid: Jid,
     phone: Phone,
+    lid: Lid,
     reason: z.enum(['expired', 'api']),
   })
   .meta({ id: 'ChatResumedData' });

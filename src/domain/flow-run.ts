@@ -13,6 +13,7 @@ import type { InboundMessage } from './inbound.js';
 import type { NormalizedText } from './normalize.js';
 import type { PlaceholderContext } from './placeholders.js';
 import type { Random } from './random.js';
+import { lidFromJid } from './recipient.js';
 import { emptyReason, renderContent } from './render.js';
 import type { TraceStep } from './trace-steps.js';
 
@@ -233,6 +234,8 @@ function eventData(state: FlowState, env: Pick<FlowEnv, 'now' | 'chatJid'>) {
     flow_version: state.version,
     chat_jid: env.chatJid,
     phone: state.phone,
+    // the person who walked the flow: the group member, or the chat itself
+    lid: lidFromJid(state.participant ?? env.chatJid),
     participant_jid: state.participant,
     variables: { ...state.vars },
     step: state.step,
