@@ -233,6 +233,12 @@ export class Messaging {
   }
 
   private receipt(stream: Stream, node: BinaryNode): void {
+    // a receipt acknowledges the message (and any listed with it): WhatsApp will not deliver it again
+    const pending = this.unacked.get(stream);
+    if (pending) {
+      pending.delete(node.attrs.id ?? '');
+      for (const list of children(node)) for (const item of children(list)) pending.delete(item.attrs.id ?? '');
+    }
     stream.send({ tag: 'ack', attrs: { class: 'receipt', id: node.attrs.id!, from: SERVER_JID, ...(node.attrs.type ? { type: node.attrs.type } : {}) } });
     this.receipts.push({ id: node.attrs.id ?? '', from: stream.jid ?? '', type: node.attrs.type ?? 'delivery' });
   }
