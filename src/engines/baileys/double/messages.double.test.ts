@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import fs from 'node:fs';
+import { encryptPollVote } from '../../../test-support/baileys/poll-vote.js';
 import { startWaDouble, type WaDouble } from '../../../test-support/wa-double/double.js';
 import { linkByQr, type LinkedInstance } from '../../../test-support/wa-double/tucan-link.js';
 import type { Account } from '../../../test-support/wa-double/world.js';
@@ -104,5 +105,20 @@ describe('WhatsApp double: messages through the real Baileys socket', function (
     expect(seen.message.reactionMessage?.key).to.include({ id: inGroup, fromMe: false, remoteJid: group.jid });
     expect(seen.message.reactionMessage?.key?.participant).to.be.oneOf([bea.jid, bea.lidJid]);
     expect(double.messaging.failures).to.deep.equal([]);
+  });
+
+  it('reads a poll vote as its option names (issue 16, item 8)', async () => {
+    const res = await t.request('POST', `/v1/instances/${inst.id}/messages`, { token: owner.token, json: { to: '5491155550011', poll: { name: 'Dessert?', options: ['Flan', 'Helado'], selectable_count: 1 } } });
+    expect(res.status, res.text).to.equal(201);
+    const poll = await eventually(async () => double.messaging.inbox(ana).find((m) => m.id === res.body.wa_message_id));
+    const secret = poll.message.messageContextInfo?.messageSecret;
+    expect(secret, 'the poll carries its secret').to.have.length(32);
+    // Ana's phone votes as WhatsApp does: the option's hash, encrypted under the poll's secret
+    const pollKey = { remoteJid: bot.jid, fromMe: false, id: poll.id };
+    const vote = encryptPollVote({ pollKey, secret: secret!, creatorJid: bot.jid, voterJid: ana.jid, options: ['Helado'] });
+    const voteId = await double.messaging.send(ana, bot, { pollUpdateMessage: { pollCreationMessageKey: pollKey, vote, senderTimestampMs: Date.now() } });
+    const event = await eventually(async () => receiver.requests.map((r) => JSON.parse(r.body)).find((b) => b.type === 'message.received' && JSON.stringify(b).includes(voteId)));
+    expect(JSON.stringify(event)).to.contain('Helado').and.not.contain('Flan');
+    expect(JSON.stringify(event)).to.contain(poll.id);
   });
 });
