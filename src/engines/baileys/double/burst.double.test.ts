@@ -29,10 +29,11 @@ describe('WhatsApp double: a burst of 200 inbound messages across a forced recon
     await receiver?.close();
   });
 
-  // Pending, a known loss: 12–25 of the 200 never reach tucan. Each was delivered on the first stream,
-  // no receipt for it reached the double before the drop, it was delivered again after the new login,
-  // and Baileys answered that copy with a 487 nack ("Key used already or never filled"): its Signal
-  // key was spent on the first stream, but the message never came out of Baileys there.
+  // Pending, a known loss in Baileys rc14: 12–25 of the 200 never reach tucan. Baileys is still
+  // working through frames it received when the stream dies; for each such message it decrypts
+  // (spending the Signal key, committed), then its receipt throws "Connection Closed" and the message
+  // is dropped ("error in handling message"). WhatsApp (the double) delivers it again after the next
+  // login, and that copy fails with "Key used already or never filled" and a 487 nack.
   // docs/whatsapp-double.md; DOUBLE_LOG=1 writes the stanzas to /tmp/burst.log.
   it.skip('reports each of the 200 messages once to the webhook, none lost', async () => {
     const bot = double.addPhone('5491155550020', 'Shop');
