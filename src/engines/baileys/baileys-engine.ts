@@ -190,8 +190,8 @@ export class BaileysEngine implements Engine {
     // members WhatsApp shows only by LID get their phone from the pairs learnt so far, and the reverse
     for (const g of groups) {
       for (const p of g.participants) {
-        if (!p.phone && p.lid) p.phone = await this.lids.phoneOf(this.instanceId, p.lid);
-        if (!p.lid && p.phone) p.lid = await this.lids.lidOf(this.instanceId, p.phone);
+        if (!p.phone && p.lid) p.phone = await this.knownPhone(p.lid);
+        if (!p.lid && p.phone) p.lid = await this.knownLid(p.phone);
       }
     }
     return groups;
@@ -262,8 +262,8 @@ export class BaileysEngine implements Engine {
       this.directory.forgetGroup(participants.id);
       const members = participants.participants.map(participantOf);
       for (const p of members) {
-        if (!p.phone && p.lid) p.phone = await this.lids.phoneOf(this.instanceId, p.lid);
-        if (!p.lid && p.phone) p.lid = await this.lids.lidOf(this.instanceId, p.phone);
+        if (!p.phone && p.lid) p.phone = await this.knownPhone(p.lid);
+        if (!p.lid && p.phone) p.lid = await this.knownLid(p.phone);
       }
       await this.events.groupParticipants({ group_jid: participants.id, action: participants.action, participants: members, author_jid: participants.author || null });
     }
@@ -274,12 +274,12 @@ export class BaileysEngine implements Engine {
     await this.learnLids(formsInMessages(messages));
     const lidPhones = new Map<string, string>();
     for (const lid of lidsToResolve(messages, me)) {
-      const phone = (await this.lids.phoneOf(this.instanceId, lid)) ?? (await this.pnFromSocket(sock, lid));
+      const phone = (await this.knownPhone(lid)) ?? (await this.pnFromSocket(sock, lid));
       if (phone) lidPhones.set(lid, phone);
     }
     const phoneLids = new Map<string, string>();
     for (const phone of phonesToResolve(messages, me)) {
-      const lid = await this.lids.lidOf(this.instanceId, phone);
+      const lid = await this.knownLid(phone);
       if (lid) phoneLids.set(phone, lid);
     }
     const sentByApi = new Set<string>();
@@ -317,6 +317,18 @@ export class BaileysEngine implements Engine {
       this.log.debug({ err: (err as Error).message }, 'LID mapping lookup failed');
       return null;
     }
+  }
+
+  /**
+   * The stored pairs, read without ever failing the batch: a message must
+   * reach the bot even when the store cannot say who its sender is.
+   */
+  private async knownPhone(lid: string): Promise<string | null> {
+    return this.lids.phoneOf(this.instanceId, lid).catch((err: Error) => (this.log.warn({ err: err.message }, 'could not read LID mappings'), null));
+  }
+
+  private async knownLid(phone: string): Promise<string | null> {
+    return this.lids.lidOf(this.instanceId, phone).catch((err: Error) => (this.log.warn({ err: err.message }, 'could not read LID mappings'), null));
   }
 
   /** A failure to store pairs costs only their names in later payloads: logged, never thrown. */

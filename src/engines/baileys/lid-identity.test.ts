@@ -107,6 +107,19 @@ describe('Baileys engine: LID identity kept in the store', () => {
     ]);
   });
 
+  it('still delivers a message when the store cannot be read for its sender', async () => {
+    const { phoneOf, lidOf } = LidMappingsRepo.prototype;
+    LidMappingsRepo.prototype.phoneOf = () => Promise.reject(new Error('store down'));
+    LidMappingsRepo.prototype.lidOf = () => Promise.reject(new Error('store down'));
+    try {
+      const [m] = await inbound(sock, [text('M9', { remoteJid: '555555555555555@lid' }), text('M10', { remoteJid: ANA.pn })]);
+      expect(m).to.include({ wa_message_id: 'M9', sender_phone: null, sender_lid: '555555555555555@lid' });
+      expect(h.events.inbound.at(-1)!.map((x) => x.wa_message_id)).to.deep.equal(['M9', 'M10']);
+    } finally {
+      Object.assign(LidMappingsRepo.prototype, { phoneOf, lidOf });
+    }
+  });
+
   it('forgets the pairs of a deleted instance, and only those', async () => {
     await repo.remember('other', [{ lid: BOB.lid, phone: BOB.phone }], 1);
     sock.emit('lid-mapping.update', { lid: ANA.lid, pn: ANA.pn });
