@@ -29,13 +29,11 @@ describe('WhatsApp double: a burst of 200 inbound messages across a forced recon
     await receiver?.close();
   });
 
-  // Pending, a known loss in Baileys rc14: 12–25 of the 200 never reach tucan. Baileys is still
-  // working through frames it received when the stream dies; for each such message it decrypts
-  // (spending the Signal key, committed), then its receipt throws "Connection Closed" and the message
-  // is dropped ("error in handling message"). WhatsApp (the double) delivers it again after the next
-  // login, and that copy fails with "Key used already or never filled" and a 487 nack.
-  // docs/whatsapp-double.md; DOUBLE_LOG=1 writes the stanzas to /tmp/burst.log.
-  it.skip('reports each of the 200 messages once to the webhook, none lost', async () => {
+  // Without patches/@whiskeysockets+baileys+7.0.0-rc14.patch, 12–25 of the 200 are lost: Baileys
+  // keeps working through frames it received before the stream died, decrypts each (spending its
+  // Signal key), fails to send the receipt ("Connection Closed") and drops the message; the copy
+  // WhatsApp delivers again after the next login fails with "Key used already" (a 487 nack).
+  it('reports each of the 200 messages once to the webhook, none lost', async () => {
     const bot = double.addPhone('5491155550020', 'Shop');
     const ana = double.addPhone('5491155550021', 'Ana');
     const owner = await t.owner();
