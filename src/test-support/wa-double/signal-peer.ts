@@ -15,7 +15,7 @@ import {
 } from '@whiskeysockets/baileys';
 import { makeLibSignalRepository } from '@whiskeysockets/baileys/lib/Signal/libsignal.js';
 import { pino } from 'pino';
-import type { DeviceKeys } from './world.js';
+import type { DeviceKeys } from './device-keys.js';
 
 type Repository = ReturnType<typeof makeLibSignalRepository>;
 

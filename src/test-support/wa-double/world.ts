@@ -4,15 +4,11 @@
  * Signal keys each device published.
  */
 import type { KeyPair } from './certificates.js';
+import type { DeviceKeys } from './device-keys.js';
 import type { SignalPeer } from './signal-peer.js';
 
-/** A device's published Signal keys, as uploaded in `<iq xmlns="encrypt">` or at registration. */
-export interface DeviceKeys {
-  registrationId: number;
-  identity: Uint8Array;
-  signedPreKey: { id: number; public: Uint8Array; signature: Uint8Array };
-  preKeys: Map<number, Uint8Array>;
-}
+export type { DeviceKeys };
+
 
 export interface CompanionDevice {
   id: number;
