@@ -88,7 +88,7 @@ describe('WhatsApp double: every close code, through the real Baileys socket', f
     // Baileys' own query timeouts (pings in flight when a stream died) end by themselves within
     // defaultQueryTimeoutMs; anything else alive more than twice would be piling up with each reconnect
     // only the Baileys socket's and the engine's own timers: other tests' leftovers are not this test's subject
-    const piling = [...bySite].filter(([site, count]) => count > 2 && /baileys/i.test(site) && !site.includes('promiseTimeout'));
+    const piling = [...bySite].filter(([site, count]) => count > 2 && /baileys/i.test(site) && !/promiseTimeout|waitForMessage/.test(site));
     expect(piling, 'timers piling up by creation site').to.deep.equal([]);
     // one socket to the double, as before; timers did not pile up with each reconnect
     expect(after.TCPSocketWrap ?? 0).to.equal(before.TCPSocketWrap ?? 0);
