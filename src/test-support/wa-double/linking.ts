@@ -67,6 +67,8 @@ export class Linking {
   readonly online = new Map<string, Stream>();
   /** Logins refused (unknown device or wrong noise key), by the number they claimed. */
   readonly refusedLogins: string[] = [];
+  /** What each companion announced: its WhatsApp Web version, and the name shown for a pairing code. */
+  readonly announced: Array<{ version: string; display?: string }> = [];
   onLogin?: (stream: Stream) => void | Promise<void>;
 
   constructor(
@@ -78,6 +80,8 @@ export class Linking {
   }
 
   async hello(stream: Stream, hello: Hello): Promise<void> {
+    const v = hello.payload.userAgent?.appVersion;
+    this.announced.push({ version: `${v?.primary}.${v?.secondary}.${v?.tertiary}` });
     const pairing = hello.payload.devicePairingData;
     if (pairing) return this.register(stream, hello, pairing);
     return this.login(stream, hello);
@@ -226,6 +230,7 @@ export class Linking {
       if (!wrapped || wrapped.length < 80 || !reg.attrs.jid) throw new IqError(400, 'bad-request');
       const ref = randomBytes(16).toString('base64');
       registration.code = { jid: reg.attrs.jid.replace(/:\d+@/, '@'), wrappedEphemeral: wrapped, ref };
+      this.announced.push({ version: '', display: bytes(child(reg, 'companion_platform_display'))?.toString() ?? '' });
       return [{ tag: 'link_code_companion_reg', attrs: {}, content: [{ tag: 'link_code_pairing_ref', attrs: {}, content: Buffer.from(ref) }] }];
     }
     if (reg.attrs.stage === 'companion_finish') {

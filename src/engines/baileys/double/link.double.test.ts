@@ -52,6 +52,9 @@ describe('WhatsApp double: linking with the real Baileys socket', function () {
     const status = await waitForStatus(t, id, owner.token, 'connected');
     expect(status.phone).to.equal('5491155550001');
     expect(phone.devices.size).to.equal(1);
+    // the version the status shows is the one the socket announced to WhatsApp (issue 16, item 2)
+    expect(status.wa_version).to.be.a('string');
+    expect(double.linking.announced.at(-1)?.version).to.equal(status.wa_version);
 
     // restart on the same data directory: the stored creds log in, no QR is shown
     await t.close({ cleanup: false });
@@ -81,6 +84,8 @@ describe('WhatsApp double: linking with the real Baileys socket', function () {
     const code = await t.request('POST', `/v1/instances/${id}/pairing-code`, { token: owner.token, json: { phone: '5491155550002' } });
     expect(code.status, code.text).to.equal(200);
     expect(code.body.code).to.not.equal(unused.body.code);
+    // the companion name WhatsApp accepts for codes (issue 16, item 5)
+    expect(double.linking.announced.filter((a) => a.display).map((a) => a.display)).to.include('Chrome (Windows)');
     // a wrong code does not link
     expect(await double.typeCode(phone, 'AAAAAAAA')).to.equal('refused');
     const again = await t.request('POST', `/v1/instances/${id}/pairing-code`, { token: owner.token, json: { phone: '5491155550002' } });
