@@ -165,6 +165,13 @@ export class Messaging {
     }
   }
 
+  /** The user's phone shows tucan's message as read: a read receipt to every companion of the sender. */
+  read(reader: Account, sender: Account, id: string): void {
+    for (const device of sender.devices.values()) {
+      this.linking.streamOf(sender, device.id)?.send({ tag: 'receipt', attrs: { id, from: reader.jid, type: 'read', t: now() } });
+    }
+  }
+
   /** A stream ended: what it never acked waits for the device's next login, ahead of newer messages. */
   streamClosed(stream: Stream): void {
     const pending = this.unacked.get(stream);

@@ -38,12 +38,18 @@ describe('WhatsApp double: messages through the real Baileys socket', function (
     if (process.env.DOUBLE_LOG) fs.writeFileSync('/tmp/double.log', [...lines, ...double.messaging.failures, JSON.stringify(double.messaging.inbox(ana).map((m) => m.message))].join('\n'));
   });
 
-  it('sends a text that the contact decrypts exactly', async () => {
+  it('sends a text that the contact decrypts exactly, then shows it delivered and read', async () => {
     const res = await t.request('POST', `/v1/instances/${inst.id}/messages`, { token: owner.token, json: { to: '+54 9 11 5555-0011', text: 'hola Ana' } });
     expect(res.status, res.text).to.equal(201);
     const got = await eventually(async () => double.messaging.inbox(ana).find((m) => m.id === res.body.wa_message_id));
     expect(got.message.conversation ?? got.message.extendedTextMessage?.text).to.equal('hola Ana');
     expect(double.messaging.failures).to.deep.equal([]);
+
+    // the phone's delivery receipt, then its read receipt, become the message's status
+    const statusOf = async () => (await t.request('GET', `/v1/instances/${inst.id}/messages/${res.body.id}`, { token: owner.token })).body.status;
+    await eventually(async () => ((await statusOf()) === 'delivered' ? true : undefined));
+    double.messaging.read(ana, bot, res.body.wa_message_id);
+    await eventually(async () => ((await statusOf()) === 'read' ? true : undefined));
   });
 
   it('answers "menu" with a keyword rule, and reports message.received to a webhook', async () => {
