@@ -21,6 +21,7 @@ export const ConfigSchema = z
       .object({
         dataDir: z.string().min(1),
         mongodbUri: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').nullable(),
+        postgresUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').nullable(),
         sync: z.enum(['normal', 'full']),
       })
       .strict(),
@@ -131,6 +132,7 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_PUBLIC_URL: ['server.publicUrl', asString],
   TUCAN_DATA_DIR: ['store.dataDir', asString],
   MONGODB_URI: ['store.mongodbUri', asString],
+  DATABASE_URL: ['store.postgresUrl', asNullableString],
   TUCAN_STORE_SYNC: ['store.sync', asString],
   LOG_LEVEL: ['log.level', asString],
   TUCAN_LOG_PRETTY: ['log.pretty', asBoolean],

@@ -4,6 +4,7 @@ import type { Store } from './port.js';
 
 export interface StoreConfig {
   mongodbUri: string | null;
+  postgresUrl: string | null;
   dataDir: string;
   sync: 'normal' | 'full';
 }
@@ -23,12 +24,13 @@ export interface StoreBackend {
  * comes last. A new backend is its folder plus one entry here.
  */
 export const STORE_BACKENDS: readonly StoreBackend[] = [
-  // the driver (about 25 MB) is loaded only when it is used
+  // each driver is loaded only when it is used
+  { name: 'postgres', accepts: (c) => Boolean(c.postgresUrl), open: async (c) => (await import('./postgres/pg-store.js')).PgStore.connect(c.postgresUrl!) },
   { name: 'mongodb', accepts: (c) => Boolean(c.mongodbUri), open: async (c) => (await import('./mongo/mongo-store.js')).MongoStore.connect(c.mongodbUri!) },
   { name: 'embedded', accepts: () => true, open: async (c) => new SqliteStore(path.join(c.dataDir, 'tucan.db'), { sync: c.sync }) },
 ];
 
-/** MongoDB when a URI is configured, otherwise the embedded SQLite file in the data directory. */
+/** PostgreSQL or MongoDB when a URL is configured, otherwise the embedded SQLite file in the data directory. */
 export async function openStore(config: StoreConfig): Promise<Store> {
   const backend = STORE_BACKENDS.find((b) => b.accepts(config));
   if (!backend) throw new Error('no store backend accepts this configuration');

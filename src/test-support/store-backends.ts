@@ -3,20 +3,21 @@
  * fresh file in a temporary directory), MongoDB when MONGODB_URI is set, and
  * otherwise a visible skipped test saying why.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../store/embedded/sqlite-store.js';
 import { MongoStore } from '../store/mongo/mongo-store.js';
+import { PgStore } from '../store/postgres/pg-store.js';
 import { newId, type Doc, type Store } from '../store/port.js';
 
 /**
  * Where one test's data lives, as plain data: opening it again gives another
  * connection to the same store, in this process or in a child process.
  */
-export type StoreSpec = { backend: 'embedded'; file: string } | { backend: 'mongodb'; uri: string; db: string };
+export type StoreSpec = { backend: 'embedded'; file: string } | { backend: 'mongodb'; uri: string; db: string } | { backend: 'postgres'; url: string; schema: string };
 
 /** A new connection to the store a spec names; the caller closes it. */
 export async function openSpec(spec: StoreSpec): Promise<Store> {
@@ -25,6 +26,8 @@ export async function openSpec(spec: StoreSpec): Promise<Store> {
       return new SqliteStore(spec.file);
     case 'mongodb':
       return MongoStore.connect(spec.uri, spec.db);
+    case 'postgres':
+      return PgStore.connect(spec.url, { schema: spec.schema });
   }
 }
 
@@ -52,6 +55,29 @@ export function onEveryBackend(name: string, suite: (label: string, open: OpenBa
       },
     };
   });
+  const pgUrl = postgresUrl();
+  if (pgUrl.ok) {
+    suite('postgres', async () => {
+      const spec: StoreSpec = { backend: 'postgres', url: pgUrl.url, schema: `t_${name.replace(/\W+/g, '_').slice(0, 20)}_${process.pid}_${Date.now()}_${++schemas}`.toLowerCase() };
+      const store = (await openSpec(spec)) as PgStore;
+      return {
+        store,
+        spec,
+        cleanup: async () => {
+          await store.dropSchema();
+          await store.close();
+        },
+      };
+    });
+  } else {
+    describe(`${name}: postgres`, () => {
+      it('is skipped because PostgreSQL is not reachable', function () {
+        if (process.env.TUCAN_REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required here (TUCAN_REQUIRE_POSTGRES=1) but ${pgUrl.reason}`);
+        console.log(`      (PostgreSQL run of ${name} skipped: ${pgUrl.reason}; set TUCAN_TEST_POSTGRES_URL)`);
+        this.skip();
+      });
+    });
+  }
   const mongoUri = process.env.MONGODB_URI;
   if (mongoUri) {
     suite('mongodb', async () => {
@@ -68,6 +94,27 @@ export function onEveryBackend(name: string, suite: (label: string, open: OpenBa
     });
   }
 }
+
+let schemas = 0;
+
+/**
+ * The PostgreSQL to test against: TUCAN_TEST_POSTGRES_URL, else the local
+ * default, checked once (synchronously, with psql's pg_isready) so suites can
+ * be declared or skipped at load time.
+ */
+export function postgresUrl(): { ok: true; url: string } | { ok: false; reason: string } {
+  if (cachedPg) return cachedPg;
+  const url = process.env.TUCAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const parsed = new URL(url);
+  const probe = spawnSync('pg_isready', ['-q', '-h', parsed.hostname, '-p', parsed.port || '5432'], { timeout: 5000 });
+  cachedPg = probe.error
+    ? { ok: false, reason: 'pg_isready is not installed, so no PostgreSQL server was found' }
+    : probe.status === 0
+      ? { ok: true, url }
+      : { ok: false, reason: `no PostgreSQL answers at ${parsed.host}` };
+  return cachedPg;
+}
+let cachedPg: ReturnType<typeof postgresUrl> | undefined;
 
 /** How many documents the crash turn writes after its first one. */
 export const CRASH_TURN_WRITES = 200;
