@@ -42,6 +42,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '256' },
     json: { type: 'boolean', default: false },
     flows: { type: 'boolean', default: false },
+    // embedded (default) or postgres (TUCAN_TEST_POSTGRES_URL, else the local server; a schema of its own)
+    store: { type: 'string', default: 'embedded' },
   },
 });
 const RULES = Number(values.rules);
@@ -73,7 +75,13 @@ const HITS = ['Hi, I would like to know more about the {kw} please', 'Do you sti
 const MISSES = ['Hello there, is anybody available to answer a question today?', 'Good morning! What time do you open tomorrow', 'thanks a lot for the help yesterday', 'Can I pay with a card when I come by?'];
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tucan-bench-pipeline-'));
-const app = await createApp(testConfig(dataDir), { logger: pino({ level: 'silent' }) });
+if (values.store !== 'embedded' && values.store !== 'postgres') {
+  console.error('--store must be embedded or postgres');
+  process.exit(2);
+}
+const pgBase = process.env.TUCAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgUrl = values.store === 'postgres' ? `${pgBase}${pgBase.includes('?') ? '&' : '?'}schema=bench_pipeline_${process.pid}` : null;
+const app = await createApp(testConfig(dataDir, { store: { postgresUrl: pgUrl } }), { logger: pino({ level: 'silent' }) });
 // listen() also starts the workers, the outbox dispatcher among them
 await app.listen();
 const { store, engines, accounts, bot } = app.modules;
@@ -229,4 +237,10 @@ try {
 } finally {
   await app.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
+  if (pgUrl) {
+    const { PgStore } = await import('../src/store/postgres/pg-store.js');
+    const admin = await PgStore.connect(pgUrl);
+    await admin.dropSchema();
+    await admin.close();
+  }
 }
