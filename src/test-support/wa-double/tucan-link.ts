@@ -28,7 +28,14 @@ export async function waitForStatus(t: TestServer, id: string, token: string, st
 }
 
 /** Creates a Baileys instance, connects it and links it by QR the way an owner does (refresh included). */
-export async function linkByQr(t: TestServer, double: WaDouble, phone: Account, token: string, body: Record<string, unknown> = {}): Promise<LinkedInstance> {
+export async function linkByQr(
+  t: TestServer,
+  double: WaDouble,
+  phone: Account,
+  token: string,
+  body: Record<string, unknown> = {},
+  timeoutMs = 30_000,
+): Promise<LinkedInstance> {
   const created = await t.request('POST', '/v1/instances', { token, json: { engine: 'baileys', ...body } });
   if (created.status !== 201) throw new Error(`create: ${created.status} ${created.text}`);
   const id = created.body.id as string;
@@ -40,6 +47,6 @@ export async function linkByQr(t: TestServer, double: WaDouble, phone: Account, 
     outcome = await double.scan(phone, qr);
   }
   if (outcome !== 'linked') throw new Error(`the phone could not link: ${outcome}`);
-  await waitForStatus(t, id, token, 'connected');
+  await waitForStatus(t, id, token, 'connected', timeoutMs);
   return { id, token: created.body.access_token as string };
 }
