@@ -125,6 +125,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     rules: bot.rules,
     flows: bot.flows,
     testChat: bot.testChat,
+    settingsPreview: bot.settingsPreview,
     chats: bot.chats,
     live,
     metrics,

@@ -24,6 +24,7 @@ import type { LiveEvents } from '../services/live-events.js';
 import type { FlowsService } from '../services/flows.js';
 import type { RulesService } from '../services/rules.js';
 import type { TestChatService } from '../services/test-chat.js';
+import type { SettingsPreviewService } from '../services/settings-preview.js';
 import type { TextVariationService } from '../services/variation/text-variator.js';
 import type { Metrics } from '../services/metrics/metrics.js';
 import type { WebhooksService } from '../services/webhooks/webhooks-service.js';
@@ -61,6 +62,8 @@ export interface Api {
   /** Conversation flows: CRUD and save-time checks. */
   flows: FlowsService;
   testChat: TestChatService;
+  /** The settings page's answers: the schedule right now, renderings of a draft reply. */
+  settingsPreview: SettingsPreviewService;
   /** The bot's state per chat: takeover pauses and the flow a chat is in. */
   chats: ChatControl;
   /** Every event published for an instance, as it happens (the server-sent-events stream). */

@@ -18,6 +18,7 @@ import { mediaAnswers } from '../services/media-answers.js';
 import type { ConversationRecord, EventSink, MediaIntake } from '../services/ports.js';
 import { RulesService, type ReplyReferences } from '../services/rules.js';
 import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
+import { SettingsPreviewService } from '../services/settings-preview.js';
 import type { Store } from '../store/port.js';
 import { ChatStatesRepo } from '../store/repositories/chat-states.js';
 import { FlowsRepo } from '../store/repositories/flows.js';
@@ -67,12 +68,14 @@ export async function botModule(d: BotDeps) {
   const chats = new ChatControl({ settings, flows, memory, queue, sink: d.sink, record: d.record, clock: d.clock, log: d.log, random: d.random });
   const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log);
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
+  const settingsPreview = new SettingsPreviewService(d.clock, d.random);
 
   return {
     rules,
     flows,
     pipeline,
     testChat,
+    settingsPreview,
     chats,
     /** Flow timeouts and the end of takeover pauses, from the store (tests run it at will). */
     dueChats,

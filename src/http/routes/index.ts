@@ -8,6 +8,7 @@ import { authRoutes } from './v1/auth-routes.js';
 import { instanceRoutes } from './v1/instance-routes.js';
 import { lifecycleRoutes } from './v1/lifecycle-routes.js';
 import { settingsRoutes } from './v1/settings-routes.js';
+import { settingsPreviewRoutes } from './v1/settings-preview-routes.js';
 import { systemRoutes } from './v1/system-routes.js';
 import { webhookRoutes } from './v1/webhook-routes.js';
 import { jobRoutes } from './v1/job-routes.js';
@@ -38,6 +39,7 @@ export function routeGroups(api: Api, g: GroupContext): RouteGroup[] {
         ...authRoutes(api),
         ...instanceRoutes(api),
         ...settingsRoutes(api),
+        ...settingsPreviewRoutes(api),
         ...lifecycleRoutes(api),
         ...qrRoutes(api),
         ...webhookRoutes(api),
