@@ -19,21 +19,22 @@ function currentPath() {
 }
 
 const modules = new Map();
+/** The route's page module once loaded (never another route's, while it loads). */
 function usePageModule(route) {
-  const [mod, setMod] = useState(() => modules.get(route?.path) ?? null);
+  const [loaded, setLoaded] = useState(null);
   useEffect(() => {
-    if (!route) return;
-    if (modules.has(route.path)) return setMod(modules.get(route.path));
-    setMod(null);
+    if (!route || modules.has(route.path)) return;
     route.load().then(
       (m) => {
         modules.set(route.path, m);
-        setMod(m);
+        setLoaded({ route, m });
       },
-      (err) => setMod({ failed: err }),
+      (err) => setLoaded({ route, m: { failed: err } }),
     );
   }, [route]);
-  return mod;
+  if (!route) return null;
+  if (modules.has(route.path)) return modules.get(route.path);
+  return loaded?.route === route ? loaded.m : null;
 }
 
 function LanguageSwitch() {
