@@ -1,0 +1,86 @@
+/**
+ * npm run screenshots: a PNG of each dashboard page at 375 and 1280 px wide,
+ * in docs/screenshots/, from a real server with sample data (a sandbox bot
+ * with a rule and a conversation, a WhatsApp bot waiting for its scan).
+ * Needs /usr/bin/chromium (apt-get install chromium).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumAvailable, startBrowserHarness } from '../src/test-support/browser/browser.js';
+import { fakeSocketFactory } from '../src/test-support/baileys/fake-socket.js';
+
+const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+const QR = '2@Y2FsbGVkIGEgcXIgcmVmZXJlbmNl,bm9pc2Uga2V5,aWRlbnRpdHkga2V5,YWR2IHNlY3JldA==';
+
+if (!chromiumAvailable()) {
+  console.error('screenshots need /usr/bin/chromium: apt-get install chromium');
+  process.exit(1);
+}
+fs.mkdirSync(OUT, { recursive: true });
+const fake = fakeSocketFactory();
+const h = await startBrowserHarness({ app: { baileysSocketFactory: fake.factory } });
+try {
+  const s = h.server;
+  const reg = await s.request('POST', '/v1/auth/register', { json: { name: 'Ana Rojas', phone: '+59171234567', email: 'ana@example.com', username: 'ana', password: 'a long password' } });
+  if (reg.status !== 201) throw new Error(reg.text);
+  const token = (await s.request('POST', '/v1/auth/login', { json: { username: 'ana', password: 'a long password' } })).body.token;
+  const shop = await s.sandboxInstance(token, { name: 'Panadería Sucre' });
+  await s.request('PATCH', `/v1/instances/${shop.id}/settings`, {
+    token,
+    json: { bot_name: 'Panadería Sucre', bot_timezone: 'America/La_Paz', bot_lang: 'es-BO', default_msg: '{Hola|Buenas} [name], soy [bot_name]. Escribe *precios* o *horario*.', active_days: { sunday: false } },
+  });
+  await s.request('POST', `/v1/instances/${shop.id}/rules`, { token, json: { name: 'Precios', keywords: ['precio', 'precios', 'cuanto cuesta'], priority: 20, reply: { text: '{Hola|Buenas} [name], el pan cuesta 0,50 Bs y la torta 45 Bs.' } } });
+  await s.request('POST', `/v1/instances/${shop.id}/rules`, { token, json: { name: 'Horario', keywords: ['horario', 'abren'], priority: 10, cooldown_seconds: 600, reply: { text: 'Abrimos de lunes a sábado, de 7:00 a 20:00.' } } });
+  await s.request('POST', `/v1/instances/${shop.id}/rules`, { token, json: { name: 'Fotos', keywords: [], message_types: ['image'], enabled: false, reply: { text: '¡Gracias por la foto, [name]!' } } });
+  const wa = await s.request('POST', '/v1/instances', { token, json: { name: 'Tienda Centro', engine: 'baileys' } });
+  await s.request('POST', `/v1/instances/${wa.body.id}/connect`, { token });
+  for (let i = 0; i < 50 && fake.sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  fake.latest().showQr(QR);
+
+  for (const width of [1280, 375]) {
+    const { page, context } = await h.newPage({ width, locale: 'en-US' });
+    const shot = async (name: string) => {
+      await page.waitForTimeout(700);
+      await page.screenshot({ path: path.join(OUT, `${name}-${width}.png`), fullPage: true });
+    };
+    await page.goto('/#/signin');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await shot('signin');
+    await page.goto('/#/register');
+    await shot('register');
+    await page.goto('/#/signin');
+    await page.getByLabel('Username or email').fill('ana');
+    await page.getByLabel('Password').fill('a long password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Your bots' }).waitFor();
+    await shot('instances');
+    await page.goto(`/#/instances/${wa.body.id}/link`);
+    await page.getByRole('img', { name: 'WhatsApp QR code to scan' }).waitFor();
+    await shot('link');
+    await page.goto(`/#/instances/${shop.id}/settings`);
+    await page.getByTestId('right-now').waitFor();
+    await page.locator('.preview-list li').first().waitFor();
+    await shot('settings');
+    await page.goto(`/#/instances/${shop.id}/rules`);
+    await page.getByLabel('Message', { exact: true }).fill('¿Cuánto cuesta la torta?');
+    await page.getByRole('button', { name: 'Try it' }).click();
+    await page.locator('.try-result').waitFor();
+    await shot('rules');
+    await page.goto(`/#/instances/${shop.id}/chat`);
+    for (const text of ['Hola', '¿cuánto cuesta el pan?']) {
+      await page.getByLabel('Message', { exact: true }).fill(text);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.getByRole('list', { name: 'Conversation' }).getByRole('listitem').filter({ hasText: text }).waitFor();
+      await page.waitForTimeout(300);
+    }
+    await page.getByText('Why this answer').last().click();
+    await shot('test-chat');
+    await page.goto('/#/help');
+    await shot('help');
+    await context.close();
+  }
+  console.log(`wrote ${fs.readdirSync(OUT).filter((f) => f.endsWith('.png')).length} screenshots to docs/screenshots/`);
+} finally {
+  await h.close();
+}
