@@ -65,6 +65,39 @@ describe('dashboard instance pages (Chromium)', function () {
     expect((await h.server.request('GET', `/v1/instances/${other.id}/settings`, { token: owner.token })).body.bot_name).to.not.equal('Colleague bot');
   });
 
+
+  it('asks before rotating a token or deleting a bot, by keyboard too, and shows the new token once', async () => {
+    const owner = await h.server.owner();
+    const bot = await h.server.sandboxInstance(owner.token, { name: 'Kiosk' });
+    const { page, context } = await h.newPage({ width: 375 });
+    await context.addCookies([{ name: h.server.config.auth.cookieName, value: owner.token, url: h.server.url }]);
+    await page.goto('/#/instances');
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Kiosk' }) });
+    await card.getByRole('button', { name: 'Rotate token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate the token of “Kiosk”?' });
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // still the old token: nothing happened without a yes
+    expect((await h.server.request('GET', `/v1/instances/${bot.id}`, { apiKey: bot.token })).status).to.equal(200);
+    await card.getByRole('button', { name: 'Rotate token' }).click();
+    await dialog.getByRole('button', { name: 'Rotate token' }).click();
+    const fresh = await card.getByLabel('Access token of “Kiosk” (X-API-Key)').inputValue();
+    expect((await h.server.request('GET', `/v1/instances/${bot.id}`, { apiKey: bot.token })).status).to.equal(401);
+    expect((await h.server.request('GET', `/v1/instances/${bot.id}`, { apiKey: fresh })).status).to.equal(200);
+    await card.getByRole('button', { name: 'I have stored it' }).click();
+    await card.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete “Kiosk”?' }).getByRole('button', { name: 'Cancel' }).click();
+    expect((await h.server.request('GET', `/v1/instances/${bot.id}`, { token: owner.token })).status).to.equal(200);
+    await card.getByRole('button', { name: 'Delete' }).click();
+    // Enter on the focused confirm button, as a keyboard user would
+    await page.getByRole('dialog', { name: 'Delete “Kiosk”?' }).getByRole('button', { name: 'Delete' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Kiosk' }).waitFor({ state: 'detached' });
+    expect((await h.server.request('GET', `/v1/instances/${bot.id}`, { token: owner.token })).status).to.equal(404);
+    await context.close();
+  });
+
   it('speaks Spanish when the browser does, and switches back to English', async () => {
     const { page } = await h.newPage({ locale: 'es-BO' });
     await page.goto('/');
