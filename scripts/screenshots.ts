@@ -68,11 +68,12 @@ try {
     await page.locator('.try-result').waitFor();
     await shot('rules');
     await page.goto(`/#/instances/${shop.id}/chat`);
-    for (const text of ['Hola', '¿cuánto cuesta el pan?']) {
+    const bubbles = page.getByRole('list', { name: 'Conversation' }).getByRole('listitem');
+    for (const [i, text] of ['Hola', '¿cuánto cuesta el pan?'].entries()) {
       await page.getByLabel('Message', { exact: true }).fill(text);
       await page.getByRole('button', { name: 'Send', exact: true }).click();
-      await page.getByRole('list', { name: 'Conversation' }).getByRole('listitem').filter({ hasText: text }).waitFor();
-      await page.waitForTimeout(300);
+      // the message and its answer
+      await bubbles.nth(2 * i + 1).waitFor({ timeout: 15_000 });
     }
     await page.getByText('Why this answer').last().click();
     await shot('test-chat');
