@@ -11,6 +11,7 @@ export const routes = [
   { path: '/instances/:id/rules', load: () => import('./pages/rules.js'), instance: true, tab: 'tab.rules' },
   { path: '/instances/:id/chat', load: () => import('./pages/test-chat.js'), instance: true, tab: 'tab.chat' },
   // second part of issue 18: flows, messages, webhooks (one line each)
+  { path: '/instances/:id/flows', load: () => import('./pages/flows.js'), instance: true, tab: 'tab.flows' },
   { path: '/instances/:id/messages', load: () => import('./pages/messages.js'), instance: true, tab: 'tab.messages' },
   { path: '/instances/:id/webhooks', load: () => import('./pages/webhooks.js'), instance: true, tab: 'tab.webhooks' },
   { path: '/help', load: () => import('./pages/help.js'), public: true },
