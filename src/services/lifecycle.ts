@@ -26,6 +26,9 @@ export interface StatusView {
 /** While waiting for a QR these statuses are still on the way to one; any other status ends the wait. */
 const ON_THE_WAY_TO_QR = new Set<EngineStatus['status']>(['connecting', 'reconnecting']);
 
+/** Instances reconnected at once at start-up. */
+const RESTORE_CONCURRENCY = 16;
+
 export class LifecycleService {
   /** Callers of awaitQr, woken by the instance's next connection update. */
   private readonly updates = new KeyedWaiters();
@@ -136,19 +139,26 @@ export class LifecycleService {
     return code;
   }
 
-  /** Reconnects every instance that was connected when the process last stopped. */
-  async restore(): Promise<number> {
-    const wanted = await this.repo.wantingConnection();
+  /**
+   * Reconnects every instance that was connected when the process last stopped, a few at a time:
+   * one by one, a thousand sessions took minutes (each start reads its auth state from the store).
+   */
+  async restore(concurrency = RESTORE_CONCURRENCY): Promise<number> {
+    const wanted = (await this.repo.wantingConnection()).filter((instance) => this.engines.supports(instance.engine));
     let started = 0;
-    for (const instance of wanted) {
-      if (!this.engines.supports(instance.engine)) continue;
-      try {
-        await (await this.engines.start(instance._id, instance.engine)).connect();
-        started++;
-      } catch (err) {
-        this.log.error({ err, instance_id: instance._id }, 'could not reconnect instance at start-up');
+    let next = 0;
+    const lane = async () => {
+      while (next < wanted.length) {
+        const instance = wanted[next++]!;
+        try {
+          await (await this.engines.start(instance._id, instance.engine)).connect();
+          started++;
+        } catch (err) {
+          this.log.error({ err, instance_id: instance._id }, 'could not reconnect instance at start-up');
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, lane));
     return started;
   }
 
