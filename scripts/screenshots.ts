@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromiumAvailable, startBrowserHarness } from '../src/test-support/browser/browser.js';
 import { fakeSocketFactory } from '../src/test-support/baileys/fake-socket.js';
+import { WebhookReceiver } from '../src/test-support/webhook-receiver.js';
 
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 const QR = '2@Y2FsbGVkIGEgcXIgcmVmZXJlbmNl,bm9pc2Uga2V5,aWRlbnRpdHkga2V5,YWR2IHNlY3JldA==';
@@ -19,7 +20,8 @@ if (!chromiumAvailable()) {
 }
 fs.mkdirSync(OUT, { recursive: true });
 const fake = fakeSocketFactory();
-const h = await startBrowserHarness({ app: { baileysSocketFactory: fake.factory } });
+const h = await startBrowserHarness({ app: { baileysSocketFactory: fake.factory }, config: { network: { allowLoopbackUrls: true } } });
+const receiver = await WebhookReceiver.start();
 try {
   const s = h.server;
   const reg = await s.request('POST', '/v1/auth/register', { json: { name: 'Ana Rojas', phone: '+59171234567', email: 'ana@example.com', username: 'ana', password: 'a long password' } });
@@ -37,6 +39,12 @@ try {
   await s.request('POST', `/v1/instances/${wa.body.id}/connect`, { token });
   for (let i = 0; i < 50 && fake.sockets.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
   fake.latest().showQr(QR);
+  // flows, messages and webhooks pages: the order flow, a webhook with its deliveries, a bulk job and a recurring send
+  await s.request('POST', `/v1/instances/${shop.id}/flows`, { token, json: JSON.parse(fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'flows', 'order.json'), 'utf8')) });
+  const hook = await s.request('POST', `/v1/instances/${shop.id}/webhooks`, { token, json: { url: receiver.url, events: ['message.received', 'job.progress'], description: 'Pedidos' } });
+  await s.request('POST', `/v1/instances/${shop.id}/webhooks/${hook.body.id}/test`, { token });
+  await s.request('POST', `/v1/instances/${shop.id}/messages/bulk`, { token, json: { recipients: ['59171000001', '59171000002', '59171000003'], content: { text: '{Hola|Buenas} [name], hoy hay pan de maíz.' } } });
+  await s.request('POST', `/v1/instances/${shop.id}/recurring`, { token, json: { name: 'Recordatorio semanal', to: '59171000001', cron: '0 9 * * mon', content: { text: 'Buenos días, ¿pan para la semana?' } } });
 
   for (const width of [1280, 375]) {
     const { page, context } = await h.newPage({ width, locale: 'en-US' });
@@ -77,6 +85,18 @@ try {
     }
     await page.getByText('Why this answer').last().click();
     await shot('test-chat');
+    await page.goto(`/#/instances/${shop.id}/flows`);
+    await page.getByRole('heading', { level: 1, name: 'Flows' }).waitFor();
+    await shot('flows');
+    await page.getByRole('button', { name: 'Edit order' }).click();
+    await shot('flow-editor');
+    await page.goto(`/#/instances/${shop.id}/messages`);
+    await page.getByRole('heading', { level: 1, name: 'Messages' }).waitFor();
+    await shot('messages');
+    await page.goto(`/#/instances/${shop.id}/webhooks`);
+    await page.getByRole('button', { name: 'Delivery log' }).click();
+    await page.getByRole('button', { name: 'Details' }).first().click();
+    await shot('webhooks');
     await page.goto('/#/help');
     await shot('help');
     await context.close();
@@ -84,4 +104,5 @@ try {
   console.log(`wrote ${fs.readdirSync(OUT).filter((f) => f.endsWith('.png')).length} screenshots to docs/screenshots/`);
 } finally {
   await h.close();
+  await receiver.close();
 }
