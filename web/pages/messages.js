@@ -116,7 +116,7 @@ function BulkSend({ id, events }) {
   const done = p ? p.sent + p.failed + (p.cancelled ?? 0) : 0;
   return html`<form class="card" onSubmit=${submit} novalidate aria-labelledby="bulk-title">
     <h2 id="bulk-title">${t('messages.bulkTitle')}</h2>
-    <${TextArea} label=${t('messages.recipients')} value=${numbers} onInput=${setNumbers} rows="4" hint=${t('messages.recipientsHint')} error=${under(error, 'recipients')} className="mono" />
+    <${TextArea} label=${t('messages.recipients')} value=${numbers} onInput=${setNumbers} rows="4" hint=${t('messages.recipientsHint')} error=${under(error, 'recipients')} />
     <${TextArea} label=${t('messages.text')} value=${text} onInput=${setText} rows="3" hint=${t('messages.textHint')} error=${under(error, 'content')} />
     <${TextField} label=${t('messages.delay')} type="number" min="0" value=${delay} onInput=${setDelay} error=${fieldError(error, 'delay_ms')} hint=${t('messages.delayHint')} />
     <${ErrorNote} text=${generalError(error, ['recipients', 'content', 'content.text', 'delay_ms'])} />
@@ -175,7 +175,7 @@ function Recurring({ id }) {
         <${TextField} label=${t('recurring.name')} value=${form.name} onInput=${set('name')} error=${fieldError(error, 'name')} />
         <${TextField} label=${t('recurring.to')} value=${form.to} onInput=${set('to')} error=${fieldError(error, 'to')} />
       </div>
-      <${TextField} label=${t('recurring.cron')} value=${form.cron} onInput=${set('cron')} error=${fieldError(error, 'cron')} hint=${t('recurring.cronHint')} className="mono" />
+      <${TextField} label=${t('recurring.cron')} value=${form.cron} onInput=${set('cron')} error=${fieldError(error, 'cron')} hint=${t('recurring.cronHint')} />
       <${TextArea} label=${t('recurring.text')} value=${form.text} onInput=${set('text')} error=${under(error, 'content')} />
       <${ErrorNote} text=${generalError(error, ['name', 'to', 'cron', 'content', 'content.text'])} />
       <div class="actions"><button type="submit" class="btn primary">${t('recurring.create')}</button></div>
