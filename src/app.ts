@@ -2,7 +2,7 @@
  * The composition root. The app is a chain of capability modules, built in
  * this order, each from the faces of the ones before it (src/modules/):
  *
- *   store → engines → accounts → webhooks → media → outbox → bot → http
+ *   store → cluster → engines → accounts → webhooks → media → outbox → bot → http
  *
  * Everything one module hears from another is wired here, in one place:
  * the engine hub's subscribers, settings changes, instance deletion.
@@ -18,6 +18,7 @@ import type { EngineFactory, EngineKind } from './engines/engine.js';
 import { createHttpApp } from './http/http-app.js';
 import { accountsModule } from './modules/accounts.js';
 import { botModule } from './modules/bot.js';
+import { clusterModule } from './modules/cluster.js';
 import { enginesModule } from './modules/engines.js';
 import { mediaModule } from './modules/media.js';
 import type { Module } from './modules/module.js';
@@ -49,8 +50,10 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   const { metrics, measure } = metricsModule();
   // The store: the embedded SQLite file in the data directory, or a shared database; every operation timed.
   const store = measure(await openStore(config.store));
+  // Cluster: with other nodes on the same store, which instances this node runs (each has exactly one owner).
+  const cluster = await clusterModule({ config, store, log, clock });
   // Engines: one live WhatsApp transport per instance, and the hub their events go through.
-  const engines = await enginesModule({ config, store, log, clock, engineFactories: options.engineFactories, baileysSocketFactory: options.baileysSocketFactory });
+  const engines = await enginesModule({ config, store, log, clock, engineFactories: options.engineFactories, baileysSocketFactory: options.baileysSocketFactory, placement: cluster.placement });
   // Owners, instances and each instance's connection lifecycle.
   const accounts = await accountsModule({ config, store, engines: engines.engines, log, clock });
   // Webhooks: durable, signed delivery; the sink every producer below publishes to, which the live event stream hears too.
@@ -96,6 +99,24 @@ export async function createApp(config: Config, options: AppOptions = {}) {
   hub.on('inbound', (id, messages) => bot.pipeline.handle(id, messages));
   // Settings changed through this process reach the pipeline's cache at once.
   accounts.instances.onSettingsChanged((instance) => bot.settingsChanged(instance));
+  // Instances coming to this node resume where their last owner left them; those leaving stop sending first, then close.
+  cluster.ownership?.handle({
+    acquired: async (ids) => {
+      await Promise.all(ids.map((id) => outbox.pool.recover(id)));
+      const { failed } = await accounts.lifecycle.resumeById(ids);
+      // a lease this node cannot use goes back at once
+      await Promise.all(failed.map((id) => engines.engines.remove(id)));
+    },
+    leaving: async (ids) => {
+      await Promise.all(
+        ids.map(async (id) => {
+          await outbox.pool.remove(id);
+          await accounts.lifecycle.stop(id);
+          bot.release(id);
+        }),
+      );
+    },
+  });
 
   const modules: Module[] = [engines, accounts, webhooks, media, outbox, bot];
   // Deleting an instance: every module forgets it, in build order (the engine logs out first).
@@ -129,6 +150,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     chats: bot.chats,
     live,
     metrics,
+    cluster: cluster.directory,
   });
   const server = http.createServer(koa.callback());
   server.keepAliveTimeout = 65_000;
@@ -137,12 +159,12 @@ export async function createApp(config: Config, options: AppOptions = {}) {
 
   return {
     /** Each module's faces, for tests and benchmarks that drive the app from inside. */
-    modules: { store, engines, accounts, webhooks, media, outbox, bot },
+    modules: { store, cluster, engines, accounts, webhooks, media, outbox, bot },
     openApi,
     get url() {
       return url;
     },
-    /** Starts HTTP, then the workers, then reconnects the instances that were connected. */
+    /** Starts HTTP, then the workers, then reconnects the instances that were connected (with other nodes: this node's share of them). */
     async listen(): Promise<AddressInfo> {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -151,14 +173,21 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
       url = `http://${host}:${address.port}`;
+      cluster.listening(url);
       for (const w of workers) await w.start();
-      const restored = await accounts.lifecycle.restore();
-      log.info({ url, store: store.kind, data_dir: store.capabilities.sharedAcrossProcesses ? undefined : config.store.dataDir, restored }, 'tucan is listening');
+      let restored: number;
+      if (cluster.ownership) {
+        await cluster.ownership.start();
+        restored = cluster.ownership.count();
+      } else restored = await accounts.lifecycle.restore();
+      log.info({ url, store: store.kind, node: cluster.placement.nodeId ?? undefined, data_dir: store.capabilities.sharedAcrossProcesses ? undefined : config.store.dataDir, restored }, 'tucan is listening');
       return address;
     },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      // no instance is taken or renewed while closing; the engines' close below releases their leases
+      await cluster.ownership?.stop();
       // open event streams would keep the server from closing
       live.endAll();
       await new Promise<void>((resolve) => {
@@ -167,6 +196,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       });
       for (const w of [...workers].reverse()) await w.stop();
       for (const m of modules) await m.close?.();
+      await cluster.close();
       await store.close();
     },
   };

@@ -111,6 +111,21 @@ export const ConfigSchema = z
           .optional(),
       })
       .strict(),
+    cluster: z
+      .object({
+        /** This node's name in the cluster; null: generated at each start. */
+        nodeId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').nullable(),
+        /** Where other nodes reach this one; null: derived from the listen address. */
+        nodeUrl: z.url().nullable(),
+        /** The credential of GET /v1/cluster; null: that route is closed. */
+        operatorToken: z.string().min(16, 'must be at least 16 characters').nullable(),
+        /** How long an instance's lease (and a node's heartbeat) lasts without renewal: the failover delay. */
+        leaseMs: z.number().int().min(1000),
+        /** How often leases and the heartbeat are renewed, and instances spread. */
+        renewMs: z.number().int().min(100),
+      })
+      .strict()
+      .refine((c) => c.renewMs * 2 <= c.leaseMs, { message: 'renewMs must be at most half of leaseMs', path: ['renewMs'] }),
   })
   .strict();
 
@@ -162,6 +177,11 @@ export const ENV_VARS: Record<string, [string, Parser]> = {
   TUCAN_BAILEYS_BROWSER: ['baileys.browser', asString],
   TUCAN_BAILEYS_WS_URL: ['baileys.webSocketUrl', asNullableString],
   TUCAN_BAILEYS_KEEPALIVE_MS: ['baileys.keepAliveMs', asNumber],
+  TUCAN_NODE_ID: ['cluster.nodeId', asNullableString],
+  TUCAN_NODE_URL: ['cluster.nodeUrl', asNullableString],
+  TUCAN_OPERATOR_TOKEN: ['cluster.operatorToken', asNullableString],
+  TUCAN_CLUSTER_LEASE_MS: ['cluster.leaseMs', asNumber],
+  TUCAN_CLUSTER_RENEW_MS: ['cluster.renewMs', asNumber],
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -28,6 +28,7 @@ import type { SettingsPreviewService } from '../services/settings-preview.js';
 import type { TextVariationService } from '../services/variation/text-variator.js';
 import type { Metrics } from '../services/metrics/metrics.js';
 import type { WebhooksService } from '../services/webhooks/webhooks-service.js';
+import type { ClusterDirectory } from '../services/cluster/cluster-view.js';
 
 /** Readiness: the store answers. */
 export interface Health {
@@ -70,4 +71,6 @@ export interface Api {
   live: LiveEvents;
   /** Prometheus metrics: the HTTP layer reports requests, /metrics scrapes them. */
   metrics: Metrics;
+  /** With several nodes on one store: the nodes, and which one runs an instance (null on a single process). */
+  cluster: ClusterDirectory | null;
 }

@@ -4,6 +4,7 @@ import { Router } from '@koa/router';
 import type { Api } from './api.js';
 import { mount, type MountContext } from './mount.js';
 import { corsPolicy } from './middleware/cors.js';
+import { ownerForwarding } from './middleware/owner-forwarding.js';
 import { requestMetrics } from './middleware/metrics.js';
 import { problemHandler } from './middleware/problem.js';
 import { RateLimit } from './middleware/rate-limit.js';
@@ -34,6 +35,7 @@ export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi
     limits: { jsonLimitBytes: limits.jsonLimitBytes, maxUploadBytes: Math.max(...Object.values(api.config.media.maxBytes)) },
     rateLimits,
     registry,
+    forward: api.cluster ? ownerForwarding({ directory: api.cluster, log: api.log }) : undefined,
   };
   const router = new Router({ exclusive: 'specificity' });
   for (const group of routeGroups(api, { openApi, rateLimits, limits: mc.limits })) mount(router, group, mc);

@@ -29,6 +29,8 @@ export interface MountContext {
   rateLimits: Map<string, RateLimit>;
   /** Every mounted route, for the OpenAPI document. */
   registry: AnyRoute[];
+  /** With several nodes: carries a request for an instance another node runs to that node. */
+  forward?: Koa.Middleware;
 }
 
 const CREDENTIALS_REQUIRED = 'credentials required: Authorization: Bearer <token> or X-API-Key';
@@ -95,6 +97,8 @@ export function mount(router: Router, group: RouteGroup, mc: MountContext): void
         sendProblem(ctx, reword(err, ctx), formatError);
       }
     });
+    // inside the answer above: the owner's answer is relayed as it is, in the group's own words
+    if (mc.forward) chain.push(mc.forward);
     if (route.rateLimit) {
       const limiter = mc.rateLimits.get(route.rateLimit);
       if (!limiter) throw new Error(`route ${route.method} ${route.path} names unknown rate limit ${route.rateLimit}`);

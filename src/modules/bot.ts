@@ -66,7 +66,7 @@ export async function botModule(d: BotDeps) {
     },
   });
   const chats = new ChatControl({ settings, flows, memory, queue, sink: d.sink, record: d.record, clock: d.clock, log: d.log, random: d.random });
-  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log);
+  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log, (instanceId) => d.engines.placement.holds(instanceId));
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
   const settingsPreview = new SettingsPreviewService(d.clock, d.random);
 
@@ -82,6 +82,11 @@ export async function botModule(d: BotDeps) {
     workers: [dueChats],
     /** Settings changed through this process: the pipeline's cache takes them at once. */
     settingsChanged: (instance: Parameters<BotSettingsCache['changed']>[0]) => settings.changed(instance),
+    /** Another node runs the instance from now on: what is kept in memory for it would go stale here. */
+    release(instanceId: string) {
+      settings.forget(instanceId);
+      memory.forget(instanceId);
+    },
     async forgetInstance(instanceId: string) {
       settings.forget(instanceId);
       memory.forget(instanceId);

@@ -14,6 +14,7 @@ import { SandboxEngine } from '../engines/sandbox/sandbox-engine.js';
 import { SandboxRecord } from '../engines/sandbox/sandbox-record.js';
 import { EngineHub } from '../services/engine-hub.js';
 import { EngineManager } from '../services/engine-manager.js';
+import type { Placement } from '../services/cluster/placement.js';
 import type { Store } from '../store/port.js';
 import { LidMappingsRepo } from '../store/repositories/lid-mappings.js';
 
@@ -26,6 +27,8 @@ export interface EnginesDeps {
   engineFactories?: Partial<Record<EngineKind, EngineFactory>>;
   /** Sockets under the real Baileys engine wiring (tests: a fake socket or the WhatsApp double). */
   baileysSocketFactory?: SocketFactory;
+  /** Which instances this node may run (every one, on a single process). */
+  placement?: Placement;
 }
 
 export async function enginesModule(d: EnginesDeps) {
@@ -51,7 +54,7 @@ export async function enginesModule(d: EnginesDeps) {
   };
   const loaders: Partial<Record<EngineKind, () => Promise<void>>> = d.engineFactories?.baileys ? {} : { baileys: async () => void (baileys = await loadBaileys()) };
   const hub = new EngineHub(d.log);
-  const engines = new EngineManager(factories, hub, d.log, loaders);
+  const engines = new EngineManager(factories, hub, d.log, loaders, d.placement, d.clock);
 
   return {
     hub,

@@ -21,6 +21,8 @@ export interface StatusView {
   reason: string | null;
   /** The WhatsApp Web version the Baileys connection announces (fetched at each connect); null for the sandbox or before a connect. */
   wa_version: string | null;
+  /** The node running the instance, with several nodes on one store; null on a single process or when no node runs it. */
+  node: string | null;
 }
 
 /** While waiting for a QR these statuses are still on the way to one; any other status ends the wait. */
@@ -87,10 +89,13 @@ export class LifecycleService {
       name: live?.name ?? instance.wa_name,
       reason: reason ?? null,
       wa_version: live?.wa_version ?? null,
+      node: live ? this.engines.placement.nodeId : this.engines.elsewhere(instance),
     };
   }
 
+  /** The QR shown now; OwnedElsewhereError when another node runs the instance (the QR lives there). */
   qr(instance: InstanceDoc): string | null {
+    this.engines.assertHere(instance);
     return this.engines.get(instance._id)?.status().qr ?? null;
   }
 
@@ -144,7 +149,24 @@ export class LifecycleService {
    * one by one, a thousand sessions took minutes (each start reads its auth state from the store).
    */
   async restore(concurrency = RESTORE_CONCURRENCY): Promise<number> {
-    const wanted = (await this.repo.wantingConnection()).filter((instance) => this.engines.supports(instance.engine));
+    return (await this.resume(await this.repo.wantingConnection(), concurrency)).started;
+  }
+
+  /**
+   * Reconnects the instances among `ids` that should be connected: those this node just took over
+   * from another. `failed` lists those that could not start here.
+   */
+  async resumeById(ids: string[]): Promise<{ started: number; failed: string[] }> {
+    const docs = await Promise.all(ids.map((id) => this.repo.byId(id)));
+    const wanted = docs.filter((d): d is InstanceDoc => d !== null && d.desired_state === 'connected');
+    const result = await this.resume(wanted, RESTORE_CONCURRENCY);
+    const notWanted = ids.filter((id) => !wanted.some((d) => d._id === id));
+    return { started: result.started, failed: [...result.failed, ...notWanted] };
+  }
+
+  private async resume(instances: InstanceDoc[], concurrency: number): Promise<{ started: number; failed: string[] }> {
+    const wanted = instances.filter((instance) => this.engines.supports(instance.engine));
+    const failed: string[] = instances.filter((i) => !this.engines.supports(i.engine)).map((i) => i._id);
     let started = 0;
     let next = 0;
     const lane = async () => {
@@ -154,12 +176,13 @@ export class LifecycleService {
           await (await this.engines.start(instance._id, instance.engine)).connect();
           started++;
         } catch (err) {
-          this.log.error({ err, instance_id: instance._id }, 'could not reconnect instance at start-up');
+          failed.push(instance._id);
+          this.log.error({ err, instance_id: instance._id }, 'could not reconnect instance');
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, wanted.length) }, lane));
-    return started;
+    return { started, failed };
   }
 
   private async record(instanceId: string, update: ConnectionUpdate): Promise<void> {
@@ -173,6 +196,7 @@ export class LifecycleService {
     if (!current) return;
     // QR refreshes arrive every ~20 s; only real changes are written
     const changed = Object.entries(fields).some(([k, v]) => (current as unknown as Record<string, unknown>)[k] !== v);
-    if (changed) await this.repo.update(instanceId, fields, this.clock());
+    // an owner-only write: a node that lost the instance cannot overwrite what the new owner reports
+    if (changed) await this.repo.update(instanceId, fields, this.clock(), this.engines.fence(instanceId));
   }
 }

@@ -73,11 +73,12 @@ export class TestChatService {
     if (instance.engine !== 'sandbox') {
       throw new ConflictError('the test chat injects messages into sandbox instances only; use POST /v1/instances/{id}/rules/test for a dry run on this instance', 'params.id');
     }
+    this.engines.assertHere(instance);
     const engine = this.engines.get(instanceId);
     if (!(engine instanceof SandboxEngine) || engine.status().status !== 'connected') {
       throw new ConflictError('the sandbox instance is not connected; POST /v1/instances/{id}/connect first', 'params.id');
     }
-    const message = buildSandboxMessage(instanceId, input, SandboxEngine.messageId(), this.clock());
+    const message = buildSandboxMessage(instanceId, input, input.id ?? SandboxEngine.messageId(), this.clock());
     const attachment = sandboxAttachment(input);
     if (attachment) engine.attach(message.wa_message_id, attachment);
     const answer = this.pipeline.expectAnswer(instanceId, message.wa_message_id);

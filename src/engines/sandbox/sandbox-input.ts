@@ -50,6 +50,11 @@ const CAPTIONED = new Set(['image', 'video', 'document']);
 
 export const SandboxMessageSchema = z
   .object({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9]{8,64}$/, 'must be 8 to 64 letters or digits')
+      .optional()
+      .meta({ description: 'The WhatsApp message id; sending the same id again (a retry) is recognised as the same message and not answered twice. Generated when left out.' }),
     from: z.string().trim().min(1).max(100).meta({ description: "The sender: a phone number with its country code, or a JID (@s.whatsapp.net or @lid)", example: '59171234567' }),
     text: z.string().min(1).max(65536).optional().meta({ description: 'The message text, or the caption of image, video and document content' }),
     push_name: z.string().trim().min(1).max(100).optional().meta({ description: "The sender's WhatsApp display name" }),

@@ -10,6 +10,7 @@ import { lifecycleRoutes } from './v1/lifecycle-routes.js';
 import { settingsRoutes } from './v1/settings-routes.js';
 import { settingsPreviewRoutes } from './v1/settings-preview-routes.js';
 import { systemRoutes } from './v1/system-routes.js';
+import { clusterRoutes } from './v1/cluster-routes.js';
 import { webhookRoutes } from './v1/webhook-routes.js';
 import { jobRoutes } from './v1/job-routes.js';
 import { messageRoutes } from './v1/message-routes.js';
@@ -36,6 +37,7 @@ export function routeGroups(api: Api, g: GroupContext): RouteGroup[] {
     {
       routes: [
         ...systemRoutes(api, g.openApi),
+        ...clusterRoutes(api),
         ...authRoutes(api),
         ...instanceRoutes(api),
         ...settingsRoutes(api),

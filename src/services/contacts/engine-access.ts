@@ -14,8 +14,9 @@ export function notConnected(status: string, reason?: string | null): NotConnect
   return new NotConnectedError(status, 'connect', reason ?? null);
 }
 
-/** The instance's engine, if it is connected now. */
+/** The instance's engine, if it is connected now (OwnedElsewhereError when another node runs it). */
 export function connectedEngine(engines: EngineManager, instance: InstanceRef): Engine {
+  engines.assertHere(instance);
   const engine = engines.get(instance._id);
   const { status, reason } = connectionStatus(engines, instance);
   if (!engine || status !== 'connected') throw notConnected(status, reason);

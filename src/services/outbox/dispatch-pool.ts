@@ -89,6 +89,17 @@ export class DispatchPool implements Worker {
     if (update.status === 'connected') this.wake(instanceId);
   }
 
+  /**
+   * This node just took the instance over from another: what the last owner
+   * had claimed is due again at once (it can no longer send: its lease is
+   * gone), under the same WhatsApp ids; the dispatcher sends once connected.
+   */
+  async recover(instanceId: string): Promise<void> {
+    const r = await this.o.repo.expireLeases(instanceId, this.o.clock());
+    if (r.modified > 0) this.o.log.info({ instance_id: instanceId, count: r.modified }, 'outbox: re-sending messages the previous owner node was sending (same WhatsApp ids)');
+    this.wake(instanceId);
+  }
+
   async remove(instanceId: string): Promise<void> {
     const d = this.dispatchers.get(instanceId);
     this.dispatchers.delete(instanceId);

@@ -21,6 +21,10 @@ export interface InstanceDoc extends Doc {
   is_default?: boolean;
   created_at: number;
   updated_at: number;
+  /** The node running the instance's engine, its lease's fencing token and expiry (several nodes on one store; see instance-leases.ts). */
+  owner_node?: string | null;
+  owner_token?: string | null;
+  owner_until?: number;
 }
 
 export class InstancesRepo {
@@ -62,8 +66,9 @@ export class InstancesRepo {
     return this.coll.find({ desired_state: 'connected' });
   }
 
-  async update(id: string, fields: Partial<Omit<InstanceDoc, '_id'>>, now: number): Promise<InstanceDoc | null> {
-    return this.coll.findOneAndUpdate({ _id: id }, { $set: { ...fields, updated_at: now } });
+  /** `ownerToken`: an owner-only write, made only while that lease still holds the instance (null: no fence, one process). */
+  async update(id: string, fields: Partial<Omit<InstanceDoc, '_id'>>, now: number, ownerToken: string | null = null): Promise<InstanceDoc | null> {
+    return this.coll.findOneAndUpdate(ownerToken === null ? { _id: id } : { _id: id, owner_token: ownerToken }, { $set: { ...fields, updated_at: now } });
   }
 
   async remove(id: string): Promise<boolean> {

@@ -17,6 +17,7 @@ export const StatusSchema = z
       .string()
       .nullable()
       .meta({ description: 'The WhatsApp Web version the connection announces, fetched from web.whatsapp.com at each connect (baileys.waVersion when that fails); null for sandbox instances', example: '2.3000.1043857760' }),
+    node: z.string().nullable().meta({ description: 'With several nodes on one database: the node running the instance now (null when none does, or on a single process)' }),
   })
   .meta({ id: 'InstanceStatus' });
 

@@ -1,7 +1,7 @@
 /** Health (public), readiness (public), metrics, and the API description. */
 import { z } from 'zod';
 import type { Api } from '../../api.js';
-import { timingSafeEqual } from 'node:crypto';
+import { bearerMatches } from '../../kit/bearer.js';
 import { NotFoundError, UnauthorizedError } from '../../../services/errors.js';
 import { docsAsset, DOCS_ASSETS } from '../../pages/docs-assets.js';
 import { DOCS_CSP, docsPage } from '../../pages/docs-page.js';
@@ -93,10 +93,4 @@ export function systemRoutes(s: Pick<Api, 'health' | 'metrics' | 'config'>, open
       },
     }),
   ];
-}
-
-function bearerMatches(authorization: string | undefined, token: string): boolean {
-  const given = Buffer.from(/^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1] ?? '');
-  const wanted = Buffer.from(token);
-  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }
