@@ -169,6 +169,8 @@ export interface ReadTarget {
 export interface EngineFactoryContext {
   instanceId: string;
   events: EngineEvents;
+  /** Whether this process may still act as the instance's owner (several nodes: its lease has not run out); writes of the link's state check it. */
+  owns?: () => boolean;
 }
 
 export type EngineFactory = (ctx: EngineFactoryContext) => Engine;

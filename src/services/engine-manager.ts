@@ -70,7 +70,7 @@ export class EngineManager {
     if (!engine) {
       const factory = this.factories[kind];
       if (!factory) throw new UnavailableError(`the ${kind} engine is not available in this process`);
-      engine = factory({ instanceId, events: this.hub.eventsFor(instanceId) });
+      engine = factory({ instanceId, events: this.hub.eventsFor(instanceId), owns: () => this.placement.holds(instanceId) });
       this.engines.set(instanceId, engine);
     }
     return engine;

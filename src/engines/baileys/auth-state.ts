@@ -72,10 +72,11 @@ export class BaileysAuthRepo {
   }
 
   /** The instance's auth state: stored creds, or fresh ones for a first link. */
-  async load(instanceId: string): Promise<InstanceAuth> {
+  /** `owns`: whether this process may still write the state (several nodes: the instance's lease holds). */
+  async load(instanceId: string, owns: () => boolean = () => true): Promise<InstanceAuth> {
     const doc = await this.coll.findOne({ instance_id: instanceId, type: CREDS, key_id: CREDS });
     const creds = doc ? deserialize<AuthenticationCreds>(CREDS, doc.value) : initAuthCreds();
-    return new InstanceAuth(instanceId, creds, this);
+    return new InstanceAuth(instanceId, creds, this, owns);
   }
 
   /** Deletes everything stored for the instance (logout, deletion). */
@@ -112,6 +113,8 @@ export class InstanceAuth {
     readonly instanceId: string,
     creds: AuthenticationCreds,
     private readonly repo: BaileysAuthRepo,
+    /** A node that lost the instance (frozen past its lease) must not overwrite the keys its successor uses. */
+    private readonly owns: () => boolean = () => true,
   ) {
     const keys: SignalKeyStore = {
       get: (type, ids) => this.getKeys(type, ids),
@@ -132,7 +135,7 @@ export class InstanceAuth {
 
   /** Persists the whole creds object (Baileys merges each partial update into it first). */
   saveCreds(): Promise<void> {
-    const next = this.credsWrite.then(() => (this.closed ? undefined : this.repo.write(this.instanceId, CREDS, CREDS, serialize(this.state.creds))));
+    const next = this.credsWrite.then(() => (this.closed || !this.owns() ? undefined : this.repo.write(this.instanceId, CREDS, CREDS, serialize(this.state.creds))));
     // a failed write must not block the next one; the caller still sees the failure
     this.credsWrite = next.catch(() => undefined);
     return this.track(next);
@@ -170,7 +173,7 @@ export class InstanceAuth {
   }
 
   private async setKeys(data: SignalDataSet): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.owns()) return;
     const writes: Promise<void>[] = [];
     for (const [type, values] of Object.entries(data) as [keyof SignalDataTypeMap, Record<string, unknown> | undefined][]) {
       for (const [id, value] of Object.entries(values ?? {})) {

@@ -50,6 +50,8 @@ import { toEngineError } from './wa-errors.js';
 export interface BaileysEngineOptions {
   instanceId: string;
   events: EngineEvents;
+  /** False once another node may have taken the instance over: the link's keys are then not written from here. */
+  owns?: () => boolean;
   auth: BaileysAuthRepo;
   archive: MessageArchive;
   socketFactory: SocketFactory;
@@ -103,6 +105,7 @@ export class BaileysEngine implements Engine {
     this.connection = new Connection({
       instanceId: options.instanceId,
       auth: options.auth,
+      owns: options.owns ?? (() => true),
       socketFactory: options.socketFactory,
       version: options.version,
       policy: options.policy,

@@ -36,6 +36,8 @@ export type SocketEvents = Partial<BaileysEventMap>;
 export interface ConnectionDeps {
   instanceId: string;
   auth: BaileysAuthRepo;
+  /** Whether this process still owns the instance (its auth state is written only then). */
+  owns: () => boolean;
   socketFactory: SocketFactory;
   hooks: Omit<SocketOptions, 'auth' | 'version'>;
   /** The WhatsApp Web version each new socket announces. */
@@ -87,7 +89,7 @@ export class Connection {
 
   /** Whether the stored creds belong to a linked device (loads them if needed). */
   async linked(): Promise<boolean> {
-    this.authState ??= await this.deps.auth.load(this.deps.instanceId);
+    this.authState ??= await this.deps.auth.load(this.deps.instanceId, this.deps.owns);
     return this.authState.linked;
   }
 
@@ -116,7 +118,7 @@ export class Connection {
    * reconnects keep them: the code on the phone's screen must stay valid.)
    */
   private async freshIfHalfLinked(): Promise<void> {
-    this.authState ??= await this.deps.auth.load(this.deps.instanceId);
+    this.authState ??= await this.deps.auth.load(this.deps.instanceId, this.deps.owns);
     if (this.authState.linked || !this.authState.state.creds.me) return;
     this.deps.log.info({ instance_id: this.deps.instanceId }, 'an unfinished link attempt left creds behind; starting from fresh ones');
     await this.forgetAuth();
@@ -164,7 +166,7 @@ export class Connection {
   }
 
   private async open(): Promise<void> {
-    this.authState ??= await this.deps.auth.load(this.deps.instanceId);
+    this.authState ??= await this.deps.auth.load(this.deps.instanceId, this.deps.owns);
     if (this.stopping) return;
     // never two sockets: whatever is still attached goes first
     if (this.sock) await this.teardown(false);

@@ -1,0 +1,98 @@
+/**
+ * Two nodes in this process on one PostgreSQL schema: a request for an
+ * instance the other node runs is carried there and answered as the owner
+ * answers; the operator's view of the cluster; and a node that closes
+ * hands its instances to the other.
+ */
+import { expect } from 'chai';
+import { PgStore } from '../../store/postgres/pg-store.js';
+import { postgresUrl } from '../../test-support/store-backends.js';
+import { startTestServer, type TestServer } from '../../test-support/test-server.js';
+import { eventually } from '../../test-support/webhook-receiver.js';
+
+const pg = postgresUrl();
+const OPERATOR = 'operator-token-for-tests';
+
+if (!pg.ok) {
+  describe('requests carried to the owner node', () => {
+    it('is skipped because PostgreSQL is not reachable', function () {
+      if (process.env.TUCAN_REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required here (TUCAN_REQUIRE_POSTGRES=1) but ${pg.reason}`);
+      console.log(`      (requests carried to the owner node skipped: ${pg.reason}; set TUCAN_TEST_POSTGRES_URL)`);
+      this.skip();
+    });
+  });
+}
+
+(pg.ok ? describe : describe.skip)('requests carried to the owner node', function () {
+  this.timeout(60_000);
+  const schema = `fwd_${process.pid}_${Date.now()}`;
+  const url = pg.ok ? `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=${schema}` : '';
+  const nodeConfig = (nodeId: string) => ({
+    store: { postgresUrl: url },
+    auth: { jwtSecret: 'a-shared-secret-of-the-test-cluster-0123456789' },
+    cluster: { nodeId, operatorToken: OPERATOR, leaseMs: 2000, renewMs: 500 },
+  });
+  let a: TestServer;
+  let b: TestServer;
+
+  before(async () => {
+    a = await startTestServer({ config: nodeConfig('node-a') });
+    b = await startTestServer({ config: nodeConfig('node-b') });
+  });
+  after(async () => {
+    await a?.close({ cleanup: true });
+    await b?.close({ cleanup: true });
+    const admin = await PgStore.connect(url);
+    await admin.dropSchema();
+    await admin.close();
+  });
+
+  it('answers on any node as the owner would, and hands instances over when a node closes', async () => {
+    const { token } = await a.owner();
+    const { id } = await a.sandboxInstance(token);
+    await a.request('POST', `/v1/instances/${id}/rules`, { token, json: { name: 'Hi', keywords: ['hola'], reply: { text: 'Hola, soy el bot' } } });
+
+    const status = await b.request('GET', `/v1/instances/${id}/status`, { token });
+    expect(status.body).to.include({ status: 'connected', node: 'node-a' });
+
+    // the sandbox message goes in on node b, runs on node a
+    const said = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola', id: 'RETRY0000001' } });
+    expect(said.status, said.text).to.equal(201);
+    expect(said.headers.get('x-tucan-node')).to.equal('node-a');
+    expect(said.body.replies).to.deep.equal([{ text: 'Hola, soy el bot' }]);
+    // the same message again (a client's retry) is recognised: no second reply
+    const again = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola', id: 'RETRY0000001' } });
+    expect(again.status, again.text).to.equal(201);
+    const sent = await a.request('GET', `/v1/instances/${id}/messages`, { token });
+    expect(sent.body.messages.filter((m: { content?: { text?: string } }) => m.content?.text === 'Hola, soy el bot'), sent.text).to.have.length(1);
+
+    // a forwarded request is not forwarded again: the node says it is not the owner
+    const hop = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola' }, headers: { 'x-tucan-forwarded-by': 'node-a' } });
+    expect(hop.status).to.equal(503);
+    expect(hop.headers.get('x-tucan-not-owner')).to.equal('node-a');
+    expect(hop.headers.get('retry-after')).to.equal('1');
+
+    // the operator's view
+    expect((await b.request('GET', '/v1/cluster')).status).to.equal(401);
+    expect((await b.request('GET', '/v1/cluster', { token })).status, "an owner's token is not the operator's").to.equal(401);
+    const view = await b.request('GET', '/v1/cluster', { headers: { authorization: `Bearer ${OPERATOR}` } });
+    expect(view.status).to.equal(200);
+    expect(view.body.node).to.equal('node-b');
+    expect(view.body.nodes.map((n: { id: string; alive: boolean }) => [n.id, n.alive])).to.deep.equal([
+      ['node-a', true],
+      ['node-b', true],
+    ]);
+    expect(view.body.instances).to.deep.equal({ wanting_connection: 1, owned: 1, unowned: 0 });
+
+    // node a closes: its engines stop, its leases go, node b takes the instance at its next round
+    await a.close({ cleanup: true });
+    await eventually(async () => {
+      const s = await b.request('GET', `/v1/instances/${id}/status`, { token });
+      return s.body.status === 'connected' && s.body.node === 'node-b';
+    }, 5000);
+    const local = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola' } });
+    expect(local.status, local.text).to.equal(201);
+    expect(local.headers.get('x-tucan-node')).to.equal(null);
+    expect(local.body.replies).to.deep.equal([{ text: 'Hola, soy el bot' }]);
+  });
+});
