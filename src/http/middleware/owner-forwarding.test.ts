@@ -66,6 +66,19 @@ if (!pg.ok) {
     const sent = await a.request('GET', `/v1/instances/${id}/messages`, { token });
     expect(sent.body.messages.filter((m: { content?: { text?: string } }) => m.content?.text === 'Hola, soy el bot'), sent.text).to.have.length(1);
 
+    // a send that waits for its outcome is made on the owner, which answers as soon as the engine took it
+    const started = Date.now();
+    const send = await b.request('POST', `/v1/instances/${id}/messages`, { token, json: { to: '59172222222', text: 'from node b' } });
+    expect(send.status, send.text).to.equal(201);
+    expect(send.body.status).to.be.oneOf(['sent', 'delivered']);
+    expect(send.headers.get('x-tucan-node')).to.equal('node-a');
+    expect(Date.now() - started).to.be.below(5000);
+    // queued ones are stored by whichever node takes them, and the owner sends them
+    const queued = await b.request('POST', `/v1/instances/${id}/messages`, { token, json: { to: '59172222222', text: 'queued on b', queue: true } });
+    expect(queued.status, queued.text).to.equal(202);
+    expect(queued.headers.get('x-tucan-node')).to.equal(null);
+    await eventually(async () => ['sent', 'delivered'].includes((await b.request('GET', `/v1/instances/${id}/messages/${queued.body.id}`, { token })).body.status), 10_000, 200);
+
     // a forwarded request is not forwarded again: the node says it is not the owner
     const hop = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola' }, headers: { 'x-tucan-forwarded-by': 'node-a' } });
     expect(hop.status).to.equal(503);

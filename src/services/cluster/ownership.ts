@@ -54,6 +54,8 @@ interface Held {
   validUntil: number;
 }
 
+/** Tries of a claim that met a row being written. */
+const CLAIM_ATTEMPTS = 4;
 /** Instances handed over per tick at most. */
 const MAX_MOVES = 5;
 
@@ -96,15 +98,20 @@ export class Ownership implements Placement, Worker {
     const h = this.held.get(instanceId);
     if (h && h.validUntil - now > this.o.renewMs) return;
     const token = h?.token ?? fencingToken();
-    const doc = await this.o.leases.claim(instanceId, this.nodeId, token, now, now + this.o.leaseMs);
-    if (doc) {
-      this.held.set(instanceId, { token, validUntil: now + this.o.leaseMs });
-      return;
+    // a claim skips a row another node is writing at that moment: look at who holds it, and try again when nobody does
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const at = this.o.clock();
+      if (await this.o.leases.claim(instanceId, this.nodeId, token, at, at + this.o.leaseMs)) {
+        this.held.set(instanceId, { token, validUntil: at + this.o.leaseMs });
+        return;
+      }
+      this.held.delete(instanceId);
+      const holder = await this.o.leases.holder(instanceId, at);
+      if (holder) throw new OwnedElsewhereError(instanceId, holder.node);
+      if (!(await this.o.leases.exists(instanceId))) throw new NotFoundError('instance');
+      await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
     }
-    this.held.delete(instanceId);
-    const holder = await this.o.leases.holder(instanceId, now);
-    if (!holder) throw new NotFoundError('instance');
-    throw new OwnedElsewhereError(instanceId, holder.node);
+    throw new OwnedElsewhereError(instanceId, null);
   }
 
   async release(instanceId: string): Promise<void> {

@@ -11,6 +11,7 @@ import { newId, type Filter } from '../../store/port.js';
 import type { InstanceDoc } from '../../store/repositories/instances.js';
 import type { MessageBase } from '../../store/repositories/message-base.js';
 import type { OutboxMessageDoc, OutboxRepo, OutboxSource, QuotedRef } from '../../store/repositories/outbox.js';
+import { OwnedElsewhereError } from '../cluster/placement.js';
 import { connectionStatus } from '../connection-status.js';
 import type { EngineManager } from '../engine-manager.js';
 import { ConflictError, NotConnectedError, NotFoundError, ValidationError } from '../errors.js';
@@ -105,6 +106,10 @@ export class OutboxService {
     const now = this.o.clock();
     const recipient = await this.withPhone(instance._id, resolveRecipient(input.to, 'body.to'));
     const scheduleAt = this.scheduleAt(input, now);
+    // a send that waits for its outcome is made where the engine runs, which hears the outcome at once; an uploaded
+    // file cannot be carried there, so that send is stored here and answered as queued
+    const elsewhere = this.o.engines.elsewhere(instance);
+    if (elsewhere && !input.queue && scheduleAt === null && !input.file) throw new OwnedElsewhereError(instance._id, elsewhere);
     const { status, reason } = connectionStatus(this.o.engines, instance);
     if (status !== 'connected' && !input.queue && scheduleAt === null) {
       throw new NotConnectedError(status, 'queue', reason, 30);
@@ -114,7 +119,7 @@ export class OutboxService {
     const quoted = await this.o.preparer.target(instance._id, content, recipient.jid, 'body');
     const doc = newOutboxDoc({ id: messageId, instanceId: instance._id, recipient, content, quoted, source: 'api', now, scheduleAt });
     await this.o.repo.insert(doc);
-    const wait = scheduleAt === null && !input.queue ? this.o.outcomes.waitFor(doc._id, this.o.waitMs) : null;
+    const wait = scheduleAt === null && !input.queue && !elsewhere ? this.o.outcomes.waitFor(doc._id, this.o.waitMs) : null;
     this.o.pool.wake(instance._id);
     if (!wait) return doc;
     return (await wait) ?? (await this.o.repo.byId(instance._id, doc._id)) ?? doc;
@@ -136,6 +141,7 @@ export class OutboxService {
   async sendSeveral(instance: InstanceDoc, to: string, parts: { content: Content<MediaInput | null>; field: string }[]): Promise<OutboxMessageDoc[]> {
     const now = this.o.clock();
     const recipient = await this.withPhone(instance._id, resolveRecipient(to, 'body.to'));
+    this.o.engines.assertHere(instance);
     const { status, reason } = connectionStatus(this.o.engines, instance);
     if (status !== 'connected') throw new NotConnectedError(status, 'connect', reason, 30);
     const contents: Content<StoredMedia>[] = [];

@@ -57,6 +57,10 @@ export class InstanceLeasesRepo {
     return d?.owner_node && d.owner_token ? { instanceId, node: d.owner_node, token: d.owner_token, until: d.owner_until! } : null;
   }
 
+  async exists(instanceId: string): Promise<boolean> {
+    return (await this.coll.countDocuments({ _id: instanceId })) === 1;
+  }
+
   /** Instances that should be connected and that no live node holds. */
   async unowned(now: number, kinds: EngineKind[], limit: number): Promise<string[]> {
     const docs = await this.coll.find({ desired_state: 'connected', engine: { $in: kinds }, ...free(now) }, { limit, sort: { _id: 1 } });
