@@ -19,21 +19,29 @@ import {
   type Update,
   type UpdateResult,
 } from '../port.js';
+import { watchCollection } from './change-watch.js';
 
 export class MongoStore implements Store {
   readonly kind = 'mongodb';
-  /** Each write commits on its own; any number of processes may share the database. */
-  readonly capabilities: StoreCapabilities = { turnCommit: false, sharedAcrossProcesses: true, changeNotification: false };
+  /** Each write commits on its own; any number of processes may share the database; changes are told where change streams exist. */
+  readonly capabilities: StoreCapabilities;
+  readonly watch?: (collection: string, onChange: () => void) => () => void;
 
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
-  ) {}
+    changeStreams: boolean,
+  ) {
+    this.capabilities = { turnCommit: false, sharedAcrossProcesses: true, changeNotification: changeStreams };
+    if (changeStreams) this.watch = (collection, onChange) => watchCollection(this.db.collection(collection), onChange);
+  }
 
   static async connect(uri: string, dbName?: string): Promise<MongoStore> {
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
     await client.connect();
-    return new MongoStore(client, client.db(dbName));
+    // change streams need a replica set (setName) or a sharded cluster (mongos answers 'isdbgrid'); a standalone server is polled
+    const hello = await client.db('admin').command({ hello: 1 });
+    return new MongoStore(client, client.db(dbName), Boolean(hello.setName) || hello.msg === 'isdbgrid');
   }
 
   collection<T extends Doc>(name: string): Collection<T> {
