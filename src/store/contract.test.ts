@@ -1,8 +1,9 @@
 /**
  * One contract for every backend of the persistence port. The embedded
- * backend always runs; MongoDB runs when MONGODB_URI is set. Beyond the
- * Collection API, each capability a backend claims (StoreCapabilities) is
- * checked; one it does not claim is reported as a skipped test.
+ * backend always runs; PostgreSQL runs when it is reachable, MongoDB when
+ * MONGODB_URI is set. Beyond the Collection API, each capability a backend
+ * claims (StoreCapabilities) is checked; one it does not claim is reported
+ * as a skipped test.
  */
 import { expect } from 'chai';
 import {
@@ -411,27 +412,115 @@ function contract(label: string, open: OpenBackend) {
       expect(typeof opened.store.watch === 'function').to.equal(opened.store.capabilities.changeNotification);
     });
 
-    it('changeNotification: watch reports a write made through another store on the same configuration', async function () {
-      requires(this, 'changeNotification');
-      const name = fresh();
-      let changed!: () => void;
-      const notified = new Promise<void>((resolve) => (changed = resolve));
-      const stop = opened.store.watch!(name, () => changed());
-      try {
-        await withSecondStore(async (other) => {
-          await other.collection<Item>(name).insertOne({ _id: newId(), name: 'news' });
+    /** Counts a watcher's calls; `next()` waits for the first call after it is asked. */
+    function counting() {
+      let calls = 0;
+      let wake: (() => void) | null = null;
+      return {
+        onChange: () => {
+          calls++;
+          wake?.();
+        },
+        get calls() {
+          return calls;
+        },
+        /** Resolves with the milliseconds until the next call; rejects after 5 s. */
+        async next(write: () => Promise<unknown>): Promise<number> {
+          const before = calls;
+          const called = new Promise<void>((resolve) => (wake = () => calls > before && resolve()));
+          const started = performance.now();
+          await write();
           let timer: NodeJS.Timeout | undefined;
-          const late = new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error('no change notification within 5 s')), 5000);
-          });
+          const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no change notification within 5 s')), 5000)));
           try {
-            await Promise.race([notified, late]);
+            await Promise.race([called, late]);
           } finally {
             clearTimeout(timer);
+            wake = null;
           }
+          return performance.now() - started;
+        },
+      };
+    }
+
+    /** Watchers may be called once when they start (a call may stand for no write): let that pass. */
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+    it('changeNotification: watch reports inserts, updates and deletes made through another store on the same configuration', async function () {
+      requires(this, 'changeNotification');
+      const name = fresh();
+      const watcher = counting();
+      const stop = opened.store.watch!(name, watcher.onChange);
+      try {
+        await settle();
+        await withSecondStore(async (other) => {
+          const theirs = other.collection<Item>(name);
+          const doc = { _id: newId(), name: 'news', n: 1 };
+          const waited = [
+            await watcher.next(() => theirs.insertOne(doc)),
+            await watcher.next(() => theirs.updateOne({ _id: doc._id }, { $inc: { n: 1 } })),
+            await watcher.next(() => theirs.deleteOne({ _id: doc._id })),
+          ];
+          // this store's own writes are reported too
+          waited.push(await watcher.next(() => opened.store.collection<Item>(name).insertOne({ _id: newId(), name: 'mine' })));
+          console.log(`      (${label}: notified ${waited.map((ms) => ms.toFixed(1)).join(', ')} ms after each write was issued)`);
         });
       } finally {
         stop();
+      }
+    });
+
+    it('changeNotification: a stopped watcher is not called again, and other collections do not call it', async function () {
+      requires(this, 'changeNotification');
+      const name = fresh();
+      const elsewhere = fresh();
+      const stopped = counting();
+      const running = counting();
+      const stop = opened.store.watch!(name, stopped.onChange);
+      const stopRunning = opened.store.watch!(name, running.onChange);
+      const stopElsewhere = opened.store.watch!(elsewhere, () => undefined);
+      try {
+        await settle();
+        await withSecondStore(async (other) => {
+          await stopped.next(() => other.collection<Item>(name).insertOne({ _id: newId(), name: 'one' }));
+          await settle();
+          stop();
+          const before = stopped.calls;
+          // the running watcher shows the write was heard; the stopped one stays silent
+          await running.next(() => other.collection<Item>(name).insertOne({ _id: newId(), name: 'two' }));
+          await other.collection<Item>(elsewhere).insertOne({ _id: newId(), name: 'three' });
+          await settle();
+          expect(stopped.calls, 'calls after stop').to.equal(before);
+          const beforeElsewhere = running.calls;
+          await other.collection<Item>(elsewhere).insertOne({ _id: newId(), name: 'four' });
+          await settle();
+          expect(running.calls, 'calls for a write to another collection').to.equal(beforeElsewhere);
+        });
+      } finally {
+        stop();
+        stopRunning();
+        stopElsewhere();
+      }
+    });
+
+    it('changeNotification: a store on another configuration (another schema or database) does not hear the writes', async function () {
+      requires(this, 'changeNotification');
+      const name = fresh();
+      const neighbour = await open();
+      const watcher = counting();
+      const stop = opened.store.watch!(name, watcher.onChange);
+      try {
+        await settle();
+        await watcher.next(() => opened.store.collection<Item>(name).insertOne({ _id: newId(), name: 'here' }));
+        await settle();
+        const before = watcher.calls;
+        await neighbour.store.collection<Item>(name).insertOne({ _id: newId(), name: 'there' });
+        await neighbour.store.collection<Item>(name).deleteMany({});
+        await settle();
+        expect(watcher.calls).to.equal(before);
+      } finally {
+        stop();
+        await neighbour.cleanup();
       }
     });
   });

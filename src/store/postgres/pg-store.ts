@@ -25,6 +25,7 @@ import {
   type Update,
   type UpdateResult,
 } from '../port.js';
+import { PgChanges } from './pg-changes.js';
 import { jsonAt, orderBy, whereClause } from './pg-filter.js';
 
 type Queryable = pg.Pool | pg.PoolClient;
@@ -52,13 +53,17 @@ export function parsePgUrl(url: string): { connectionString: string; schema?: st
 
 export class PgStore implements Store {
   readonly kind = 'postgres';
-  /** Each write commits on its own; any number of processes may share the database. */
-  readonly capabilities: StoreCapabilities = { turnCommit: false, sharedAcrossProcesses: true, changeNotification: false };
+  /** Each write commits on its own; any number of processes may share the database, and hear each other's writes (LISTEN/NOTIFY). */
+  readonly capabilities: StoreCapabilities = { turnCommit: false, sharedAcrossProcesses: true, changeNotification: true };
   private readonly tables = new Map<string, Promise<void>>();
+  /** The LISTEN connection, opened by the first watch(). */
+  private changes: PgChanges | null = null;
 
   private constructor(
+    /** Also used by what keeps shared state beside the documents (the rate-limit counters). */
     readonly pool: pg.Pool,
     readonly schema: string,
+    private readonly connectionString: string,
   ) {}
 
   static async connect(url: string, options: PgOptions = {}): Promise<PgStore> {
@@ -74,7 +79,7 @@ export class PgStore implements Store {
     const pool = new pg.Pool({ connectionString, max: options.max ?? 10, options: `-c search_path=${schema}` });
     // an idle client that loses its server must not crash the process; the next query reconnects
     pool.on('error', () => undefined);
-    const store = new PgStore(pool, schema);
+    const store = new PgStore(pool, schema, connectionString);
     await store.ping();
     return store;
   }
@@ -95,6 +100,43 @@ export class PgStore implements Store {
       this.tables.set(name, ready);
     }
     return ready;
+  }
+
+  /** Calls onChange after writes to the collection by any process (pg-changes.ts). */
+  watch(collection: string, onChange: () => void): () => void {
+    ident(collection);
+    this.changes ??= new PgChanges(this.connectionString, this.schema, (name, channel) => this.notifyOnWrite(name, channel));
+    return this.changes.watch(collection, onChange);
+  }
+
+  /**
+   * Puts the statement-level notify trigger on the collection's table. One
+   * trigger per statement, not per row: a bulk write is one notification.
+   * Serialized across processes by an advisory lock, as concurrent CREATE OR
+   * REPLACE of one function can fail.
+   */
+  private async notifyOnWrite(collection: string, channel: string): Promise<void> {
+    await this.table(collection);
+    const schema = ident(this.schema);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`tucan_notify:${this.schema}`]);
+      await client.query(
+        `CREATE OR REPLACE FUNCTION ${schema}.tucan_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$ ` +
+          `BEGIN PERFORM pg_notify(TG_ARGV[0], TG_TABLE_SCHEMA || '.' || TG_TABLE_NAME); RETURN NULL; END $$`,
+      );
+      await client.query(
+        `CREATE OR REPLACE TRIGGER tucan_notify_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON ${schema}.${ident(collection)} ` +
+          `FOR EACH STATEMENT EXECUTE FUNCTION ${schema}.tucan_notify_change('${channel}')`,
+      );
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
   }
 
   async ensureIndexes(collection: string, specs: IndexSpec[]): Promise<void> {
@@ -120,6 +162,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.changes?.close();
     await this.pool.end();
   }
 
