@@ -19,6 +19,7 @@ import type { ConversationRecord, EventSink, MediaIntake } from '../services/por
 import { RulesService, type ReplyReferences } from '../services/rules.js';
 import { TestChatService, type ReplyOutcomes } from '../services/test-chat.js';
 import { SettingsPreviewService } from '../services/settings-preview.js';
+import { onStoreChange } from '../services/store-changes.js';
 import type { Store } from '../store/port.js';
 import { ChatStatesRepo } from '../store/repositories/chat-states.js';
 import { FlowsRepo } from '../store/repositories/flows.js';
@@ -69,6 +70,12 @@ export async function botModule(d: BotDeps) {
   const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log, (instanceId) => d.engines.placement.holds(instanceId));
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
   const settingsPreview = new SettingsPreviewService(d.clock, d.random);
+  // other nodes' changes reach the caches within moments, where the store reports them (their polls stay as the safety net)
+  const stopWatching = [
+    onStoreChange(d.store, ['instances'], () => settings.invalidateAll()),
+    onStoreChange(d.store, [rulesRepo.collectionName], () => rules.invalidateAll()),
+    onStoreChange(d.store, [flowsRepo.collectionName], () => flows.invalidateAll()),
+  ];
 
   return {
     rules,
@@ -91,6 +98,9 @@ export async function botModule(d: BotDeps) {
       settings.forget(instanceId);
       memory.forget(instanceId);
       await Promise.all([rules.removeAll(instanceId), flows.removeAll(instanceId), messages.removeAll(instanceId), chatStates.removeAll(instanceId)]);
+    },
+    async close() {
+      for (const stop of stopWatching) stop();
     },
   };
 }

@@ -8,10 +8,12 @@ import type { Logger } from '../logger.js';
 import { withLiveEvents, type LiveEvents } from '../services/live-events.js';
 import type { Observer } from '../services/metrics/observer.js';
 import type { Resolve } from '../services/net/safe-http.js';
+import { coalesced, onStoreChange } from '../services/store-changes.js';
 import { engineEventBridge } from '../services/webhooks/engine-bridge.js';
 import { WebhooksService } from '../services/webhooks/webhooks-service.js';
 import type { Store } from '../store/port.js';
 import type { InstancesRepo } from '../store/repositories/instances.js';
+import { WEBHOOK_SUBSCRIPTIONS } from '../store/repositories/webhook-subscriptions.js';
 
 export interface WebhooksDeps {
   config: Config;
@@ -32,6 +34,12 @@ export async function webhooksModule(d: WebhooksDeps) {
   await webhooks.init();
   // every producer publishes here: the durable webhook deliveries, and the live stream
   const sink = withLiveEvents(webhooks, d.live);
+  // another node's subscription change is in the cache within moments, where the store reports it (the periodic reload stays)
+  const reload = coalesced(
+    () => webhooks.subscriptions.load(),
+    (err) => d.log.warn({ err }, 'reloading the webhook subscriptions failed; the periodic reload will retry'),
+  );
+  const stopWatching = onStoreChange(d.store, [WEBHOOK_SUBSCRIPTIONS], reload.run);
 
   return {
     webhooks,
@@ -41,6 +49,10 @@ export async function webhooksModule(d: WebhooksDeps) {
     engineEvents: engineEventBridge(sink, d.instancesRepo),
     workers: [webhooks.worker()],
     forgetInstance: (instanceId: string) => webhooks.subscriptions.removeForInstance(instanceId),
+    async close() {
+      stopWatching();
+      await reload.settled();
+    },
   };
 }
 

@@ -2,8 +2,9 @@
  * Conversation flows: CRUD per instance, and the compiled flow set the
  * pipeline runs chats through. Cached like the rule set (RulesService): a
  * set is compiled once per change, local changes drop it at once, changes
- * made by another process are noticed through the version counter, checked
- * at most every VERSION_CHECK_MS.
+ * made by another process drop every set when the store reports them
+ * (invalidateAll), and are noticed through the version counter, checked at
+ * most every VERSION_CHECK_MS, where it cannot.
  *
  * Every content a flow sends is a template sent later, so what it refers to
  * is checked when the flow is saved, exactly as rule replies are.
@@ -128,6 +129,11 @@ export class FlowsService {
       if (content) contents.push([content, `body.${key}`]);
     }
     for (const [content, field] of contents) await checkReplyContent(this.references, instanceId, content, field);
+  }
+
+  /** Flows changed somewhere (another process, say): every compiled set is rebuilt when next used. */
+  invalidateAll(): void {
+    this.cache.invalidateAll();
   }
 
   private invalidate(instanceId: string): void {

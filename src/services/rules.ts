@@ -2,8 +2,9 @@
  * Keyword rules: CRUD per instance, and the compiled rule set the
  * pipeline matches against. A rule set is compiled once per change, not per
  * message: local changes drop the cached set at once; changes made by another
- * process are noticed through the version counter, checked at most every
- * VERSION_CHECK_MS.
+ * process drop every set when the store reports them (invalidateAll), and
+ * are noticed through the version counter, checked at most every
+ * VERSION_CHECK_MS, where it cannot.
  *
  * A reply is a template sent later, at every match, so what it refers to is
  * checked when the rule is saved, as bulk and recurring sends check their
@@ -123,6 +124,11 @@ export class RulesService {
       return;
     }
     await checkReplyContent(this.references, instanceId, reply, 'body.reply');
+  }
+
+  /** Rules changed somewhere (another process, say): every compiled set is rebuilt when next used. */
+  invalidateAll(): void {
+    this.cache.invalidateAll();
   }
 
   private invalidate(instanceId: string): void {

@@ -35,6 +35,11 @@ export class VersionedSet<T extends SetMember> {
     this.versions = store.collection<SetVersionDoc>(versionsCollection);
   }
 
+  /** Where the documents are: a change to it is a change to some instance's set. */
+  get collectionName(): string {
+    return this.coll.name;
+  }
+
   async insert(doc: T): Promise<T> {
     const [inserted] = await Promise.all([this.coll.insertOne(doc), this.bump(doc.instance_id, doc.updated_at, 1)]);
     return inserted;
