@@ -14,6 +14,7 @@ import type { Store } from '../store/port.js';
 import { InstancesRepo } from '../store/repositories/instances.js';
 import { OwnersRepo } from '../store/repositories/owners.js';
 import { SessionsRepo } from '../store/repositories/sessions.js';
+import { SharedSecretsRepo } from '../store/repositories/shared-secrets.js';
 
 export interface AccountsDeps {
   config: Config;
@@ -30,7 +31,7 @@ export async function accountsModule(d: AccountsDeps) {
   await Promise.all([owners.init(), sessions.init(), instancesRepo.init()]);
 
   const auth = new AuthService(owners, sessions, instancesRepo, {
-    jwtSecret: loadOrCreateJwtSecret(d.config.auth.jwtSecret, d.config.store.dataDir),
+    jwtSecret: await loadOrCreateJwtSecret(d.config.auth.jwtSecret, new SharedSecretsRepo(d.store), d.config.store.dataDir, d.clock()),
     tokenTtlSeconds: d.config.auth.tokenTtlSeconds,
     scrypt: d.config.auth.scrypt,
   }, d.clock);

@@ -1,26 +1,32 @@
 /**
- * The JWT signing secret: the configured one, or 48 random bytes generated
- * on first start and kept in the data directory (mode 0600). There is no
- * built-in default.
+ * The JWT signing secret: the configured one, or one kept in the store, so
+ * every node sharing the store signs and checks with the same secret. It is
+ * created once, by the first process to start (48 random bytes); a secret
+ * an earlier version generated into the data directory (`jwt-secret`) is
+ * adopted instead when the store has none yet, so existing logins survive
+ * the upgrade. There is no built-in default.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { SharedSecretsRepo } from '../store/repositories/shared-secrets.js';
 
-export function loadOrCreateJwtSecret(configured: string | null, dataDir: string): string {
+const NAME = 'jwt_secret';
+const MIN_LENGTH = 32;
+
+export async function loadOrCreateJwtSecret(configured: string | null, secrets: SharedSecretsRepo, dataDir: string, now: number): Promise<string> {
   if (configured) return configured;
-  const file = path.join(dataDir, 'jwt-secret');
-  if (fs.existsSync(file)) {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  }
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  // 'wx' fails if another process created it first; then use theirs.
+  const stored = await secrets.get(NAME);
+  if (stored !== null) return stored;
+  return secrets.createOnce(NAME, legacySecret(dataDir) ?? randomBytes(48).toString('base64url'), now);
+}
+
+/** The secret an earlier version kept in the data directory, if there is a usable one. */
+function legacySecret(dataDir: string): string | null {
   try {
-    fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
+    const existing = fs.readFileSync(path.join(dataDir, 'jwt-secret'), 'utf8').trim();
+    return existing.length >= MIN_LENGTH ? existing : null;
   } catch {
-    return fs.readFileSync(file, 'utf8').trim();
+    return null;
   }
 }

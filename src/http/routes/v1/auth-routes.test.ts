@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
+import { SharedSecretsRepo } from '../../../store/repositories/shared-secrets.js';
 
 describe('HTTP /v1/auth and /v1/users/me', () => {
   let t: TestServer;
@@ -102,7 +103,7 @@ describe('HTTP /v1/auth and /v1/users/me', () => {
     const login = await t.request('POST', '/v1/auth/login', { json: { username: 'carol', password: 'correct horse' } });
     const token: string = login.body.token;
     const claims = jwt.decode(token) as { sub: string; jti: string };
-    const secret = fs.readFileSync(path.join(t.dataDir, 'jwt-secret'), 'utf8');
+    const secret = (await new SharedSecretsRepo(t.app.modules.store).get('jwt_secret'))!;
 
     const expired = jwt.sign({ sub: claims.sub, jti: claims.jti }, secret, { algorithm: 'HS256', expiresIn: -10 });
     const forged = jwt.sign({ sub: claims.sub, jti: claims.jti }, 'x'.repeat(48), { algorithm: 'HS256' });
@@ -123,11 +124,10 @@ describe('HTTP /v1/auth and /v1/users/me', () => {
     expect((await t.request('GET', '/v1/users/me', { headers: { authorization: 'Basic abc' } })).status).to.equal(401);
   });
 
-  it('keeps the generated JWT secret in the data directory, with private permissions', () => {
-    const file = path.join(t.dataDir, 'jwt-secret');
-    const secret = fs.readFileSync(file, 'utf8');
-    expect(Buffer.from(secret, 'base64url').length).to.be.at.least(32);
-    expect(fs.statSync(file).mode & 0o077).to.equal(0);
+  it('keeps the generated JWT secret in the store (every node shares it), not in the data directory', async () => {
+    const secret = await new SharedSecretsRepo(t.app.modules.store).get('jwt_secret');
+    expect(Buffer.from(secret!, 'base64url').length).to.be.at.least(32);
+    expect(fs.existsSync(path.join(t.dataDir, 'jwt-secret'))).to.equal(false);
   });
 });
 
