@@ -31,6 +31,9 @@ import { LiveEvents } from './services/live-events.js';
 import type { Resolve } from './services/net/safe-http.js';
 import { openStore } from './store/open-store.js';
 
+/** How long a stopping server lets open requests finish. */
+const CLOSE_GRACE_MS = 2000;
+
 export interface AppOptions {
   logger?: Logger;
   clock?: () => number;
@@ -193,6 +196,8 @@ export async function createApp(config: Config, options: AppOptions = {}) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // what is still open after a grace (a stream relayed to another node, a slow client) is cut
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
       for (const w of [...workers].reverse()) await w.stop();
       for (const m of modules) await m.close?.();

@@ -93,6 +93,11 @@ export class LifecycleService {
     };
   }
 
+  /** Throws OwnedElsewhereError when another node runs the instance (what happens to it is seen there: its live events). */
+  assertHere(instance: InstanceDoc): void {
+    this.engines.assertHere(instance);
+  }
+
   /** The QR shown now; OwnedElsewhereError when another node runs the instance (the QR lives there). */
   qr(instance: InstanceDoc): string | null {
     this.engines.assertHere(instance);

@@ -79,6 +79,24 @@ if (!pg.ok) {
     expect(queued.headers.get('x-tucan-node')).to.equal(null);
     await eventually(async () => ['sent', 'delivered'].includes((await b.request('GET', `/v1/instances/${id}/messages/${queued.body.id}`, { token })).body.status), 10_000, 200);
 
+    // the live event stream, opened on node b, is relayed from node a as events happen there
+    const abort = new AbortController();
+    const stream = await fetch(`${b.url}/v1/instances/${id}/events?types=bot.replied`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    expect(stream.headers.get('content-type')).to.match(/^text\/event-stream/);
+    expect(stream.headers.get('x-tucan-node')).to.equal('node-a');
+    const reader = stream.body!.getReader();
+    let seen = '';
+    const sawReply = (async () => {
+      while (!seen.includes('event: bot.replied')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+      }
+    })();
+    await a.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111112', text: 'hola' } });
+    await Promise.race([sawReply, new Promise((_, reject) => setTimeout(() => reject(new Error(`no bot.replied relayed; got: ${seen}`)), 5000))]);
+    abort.abort();
+
     // a forwarded request is not forwarded again: the node says it is not the owner
     const hop = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola' }, headers: { 'x-tucan-forwarded-by': 'node-a' } });
     expect(hop.status).to.equal(503);

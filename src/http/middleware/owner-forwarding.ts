@@ -12,6 +12,7 @@
  * not retried, since it may have run: 503 with Retry-After, never a guess.
  * A forwarded request is not forwarded again, so nodes cannot loop.
  */
+import { pipeline, Readable } from 'node:stream';
 import type Koa from 'koa';
 import type { Logger } from '../../logger.js';
 import type { ClusterDirectory } from '../../services/cluster/cluster-view.js';
@@ -62,9 +63,14 @@ async function forward(ctx: Koa.Context, err: OwnedElsewhereError, o: Forwarding
       continue;
     }
     let res: Response;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('the owner node took too long to answer')), ANSWER_TIMEOUT_MS);
+    // the client went away: so does the call to the owner (an event stream would run on forever)
+    ctx.res.once('close', () => abort.abort());
     try {
-      res = await fetch(owner.url + ctx.originalUrl, { method: ctx.method, headers, body, redirect: 'manual', signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) });
+      res = await fetch(owner.url + ctx.originalUrl, { method: ctx.method, headers, body, redirect: 'manual', signal: abort.signal });
     } catch (e) {
+      clearTimeout(timer);
       if (neverArrived(e)) {
         await pause();
         continue;
@@ -73,6 +79,7 @@ async function forward(ctx: Koa.Context, err: OwnedElsewhereError, o: Forwarding
       throw new UnavailableError(`node ${owner.node}, which runs this instance, did not answer; retry`, 2);
     }
     if (res.status === 503 && res.headers.has(NOT_OWNER_HEADER)) {
+      clearTimeout(timer);
       await res.arrayBuffer();
       await pause();
       continue;
@@ -82,7 +89,20 @@ async function forward(ctx: Koa.Context, err: OwnedElsewhereError, o: Forwarding
       if (!HOP_BY_HOP.has(name) && name !== 'content-encoding') ctx.set(name, value);
     });
     ctx.set('X-Tucan-Node', owner.node);
-    ctx.body = Buffer.from(await res.arrayBuffer());
+    if (res.body && res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      // relayed as it comes, for as long as both ends stay; either end going away is the normal end, not an error
+      clearTimeout(timer);
+      ctx.req.socket.setTimeout(0);
+      ctx.respond = false;
+      ctx.res.writeHead(ctx.status, ctx.response.headers as Record<string, string>);
+      pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), ctx.res, () => abort.abort());
+      return;
+    }
+    try {
+      ctx.body = Buffer.from(await res.arrayBuffer());
+    } finally {
+      clearTimeout(timer);
+    }
     return;
   }
   throw new UnavailableError('the instance is moving between nodes; retry in a moment', 2);

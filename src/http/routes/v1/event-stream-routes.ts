@@ -35,7 +35,7 @@ export function sseFrame(e: LiveEvent): string {
   return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 
-export function eventStreamRoutes(s: Pick<Api, 'live'>) {
+export function eventStreamRoutes(s: Pick<Api, 'live' | 'lifecycle'>) {
   return [
     defineRoute({
       method: 'get',
@@ -46,7 +46,8 @@ export function eventStreamRoutes(s: Pick<Api, 'live'>) {
         'Every event published for the instance while the stream is open, with the same names and envelopes ({id, type, instance_id, timestamp, data}) as the webhooks, ' +
         'plus `qr` ({qr}) whenever a new QR code is up: connection and QR changes, messages, bot replies (the test chat included), delivery statuses, job progress, flows and takeovers. ' +
         'Message events follow actions.send_webhook, as for webhooks. Nothing is replayed: webhooks are the durable channel, this stream is for screens. ' +
-        'A browser EventSource authenticates with the login cookie or `?access_token=` (an instance token sees only its instance).',
+        'A browser EventSource authenticates with the login cookie or `?access_token=` (an instance token sees only its instance). ' +
+        'With several nodes, the stream is relayed from the node running the instance: events published by other nodes (a message accepted there and queued) are not in it.',
       auth: 'principal',
       instance: byPath,
       queryToken: true,
@@ -54,10 +55,13 @@ export function eventStreamRoutes(s: Pick<Api, 'live'>) {
       query: EventsQuery,
       responses: { 200: { description: 'An endless stream of `event: <type>` / `data: <envelope JSON>` frames', contentType: 'text/event-stream' } },
       handler: async ({ instance, query, ctx }) => {
+        // with several nodes the stream comes from the node running the instance, where its events happen
+        s.lifecycle.assertHere(instance);
         // written straight to the socket: a client going away is the normal end of a stream, not an error to report
         ctx.respond = false;
         const res = ctx.res;
-        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no' });
+        // the stream ends only when the server stops: the connection goes with it, so a stopping server waits for no idle keep-alive
+        res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', connection: 'close' });
         ctx.req.socket.setTimeout(0);
         const wanted = query.types;
         const unsubscribe = s.live.subscribe(instance._id, {
