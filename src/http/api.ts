@@ -29,6 +29,7 @@ import type { TextVariationService } from '../services/variation/text-variator.j
 import type { Metrics } from '../services/metrics/metrics.js';
 import type { WebhooksService } from '../services/webhooks/webhooks-service.js';
 import type { ClusterDirectory } from '../services/cluster/cluster-view.js';
+import type { RateCounters } from '../services/rate-counters.js';
 
 /** Readiness: the store answers. */
 export interface Health {
@@ -73,4 +74,6 @@ export interface Api {
   metrics: Metrics;
   /** With several nodes on one store: the nodes, and which one runs an instance (null on a single process). */
   cluster: ClusterDirectory | null;
+  /** Where the rate limits count (shared by the nodes on a PostgreSQL store); in this process's memory when absent. */
+  rateCounters?: RateCounters;
 }

@@ -20,9 +20,9 @@ export function createHttpApp(api: Api): { koa: Koa; routes: AnyRoute[]; openApi
   const koa = new Koa({ proxy: api.config.server.trustProxy, maxIpsCount: 1 });
   const limits = api.config.http;
   const rateLimits = new Map<string, RateLimit>([
-    ['global', new RateLimit('global', limits.rateLimit)],
-    ['auth', new RateLimit('auth', limits.authRateLimit)],
-    ['seed', new RateLimit('seed', limits.seedApiRateLimit)],
+    ['global', new RateLimit('global', limits.rateLimit, api.rateCounters)],
+    ['auth', new RateLimit('auth', limits.authRateLimit, api.rateCounters)],
+    ['seed', new RateLimit('seed', limits.seedApiRateLimit, api.rateCounters)],
   ]);
   const registry: AnyRoute[] = [];
   let cached: Record<string, unknown> | null = null;

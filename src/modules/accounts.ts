@@ -10,6 +10,7 @@ import { InstancesService } from '../services/instances.js';
 import { intervalWorker } from '../services/interval-worker.js';
 import { loadOrCreateJwtSecret } from '../services/jwt-secret.js';
 import { LifecycleService } from '../services/lifecycle.js';
+import { rateCountersFor } from '../services/rate-counters.js';
 import type { Store } from '../store/port.js';
 import { InstancesRepo } from '../store/repositories/instances.js';
 import { OwnersRepo } from '../store/repositories/owners.js';
@@ -37,6 +38,8 @@ export async function accountsModule(d: AccountsDeps) {
   }, d.clock);
   const instances = new InstancesService(instancesRepo, d.clock);
   const lifecycle = new LifecycleService(instancesRepo, d.engines, d.log, d.clock);
+  // the per-IP limits (HTTP) count here: shared by the nodes when the store is PostgreSQL, else in memory
+  const rateCounters = await rateCountersFor(d.store, d.log);
 
   return {
     auth,
@@ -44,6 +47,8 @@ export async function accountsModule(d: AccountsDeps) {
     /** Read by modules that look instances up by id without an owner (engine events, schedulers). */
     instancesRepo,
     lifecycle,
+    /** Where the HTTP rate limits count (Api.rateCounters). */
+    rateCounters,
     workers: [intervalWorker('session-sweeper', 3600_000, () => sessions.purgeExpired(d.clock()), d.log)],
   };
 }

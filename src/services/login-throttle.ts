@@ -8,7 +8,12 @@
  * throttle does not reveal which accounts exist.
  *
  * It lives in each process's memory: several nodes each count on their own,
- * and a restart forgets. Good enough against guessing, at no store cost.
+ * and a restart forgets. Good enough against guessing, at no store cost: with
+ * N nodes an account locks after at most N times the failures, still a
+ * handful per minute, and the per-IP `auth` limit in front of it is counted
+ * in the shared store when the nodes share PostgreSQL (rate-counters.ts).
+ * Sharing it would add a store write to every failed login, and lock state
+ * read on every login.
  */
 
 export interface LoginThrottleOptions {

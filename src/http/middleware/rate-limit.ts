@@ -1,10 +1,13 @@
 /**
  * Per-IP rate limits with the standard headers and Retry-After on 429.
- * Memory-backed: each process limits on its own (documented in the README).
+ * Counted where `counters` keep them: in memory (each process limits on its
+ * own), or, with several nodes on a PostgreSQL store, in the database, so the
+ * limit holds across the nodes (services/rate-counters.ts).
  */
 import type Koa from 'koa';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { TooManyRequestsError } from '../../services/errors.js';
+import { memoryCounters, type RateCounters } from '../../services/rate-counters.js';
 
 export interface WindowLimit {
   windowSeconds: number;
@@ -12,13 +15,14 @@ export interface WindowLimit {
 }
 
 export class RateLimit {
-  private readonly limiter: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
 
   constructor(
     readonly name: string,
     readonly limit: WindowLimit,
+    counters: RateCounters = memoryCounters,
   ) {
-    this.limiter = new RateLimiterMemory({ keyPrefix: name, points: limit.max, duration: limit.windowSeconds });
+    this.limiter = counters.limiter(name, limit.max, limit.windowSeconds);
   }
 
   middleware(): Koa.Middleware {

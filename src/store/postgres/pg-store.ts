@@ -102,6 +102,11 @@ export class PgStore implements Store {
     return ready;
   }
 
+  /** The pool and schema, for state kept beside the documents in the same database (the shared rate-limit counters). */
+  get postgres(): { pool: pg.Pool; schema: string } {
+    return { pool: this.pool, schema: this.schema };
+  }
+
   /** Calls onChange after writes to the collection by any process (pg-changes.ts). */
   watch(collection: string, onChange: () => void): () => void {
     ident(collection);
