@@ -123,7 +123,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
 
   const modules: Module[] = [engines, accounts, webhooks, media, outbox, bot];
   // Deleting an instance: every module forgets it, in build order (the engine logs out first).
-  const deletion = new InstanceDeletion(accounts.instancesRepo, modules);
+  const deletion = new InstanceDeletion(accounts.instancesRepo, modules, (instance) => engines.engines.assertHere(instance));
   const workers = modules.flatMap((m) => m.workers ?? []);
 
   // HTTP: routes get the faces they call, never the store, the hub or the engines.

@@ -97,6 +97,15 @@ if (!pg.ok) {
     await Promise.race([sawReply, new Promise((_, reject) => setTimeout(() => reject(new Error(`no bot.replied relayed; got: ${seen}`)), 5000))]);
     abort.abort();
 
+    // deleting on node b runs on node a, whose engine logs out and stops
+    const other = await a.sandboxInstance(token);
+    expect(a.app.modules.engines.engines.running()).to.include(other.id);
+    const deleted = await b.request('DELETE', `/v1/instances/${other.id}`, { token });
+    expect(deleted.status, deleted.text).to.be.oneOf([200, 204]);
+    expect(deleted.headers.get('x-tucan-node')).to.equal('node-a');
+    expect(a.app.modules.engines.engines.running()).to.not.include(other.id);
+    expect((await b.request('GET', `/v1/instances/${other.id}/status`, { token })).status).to.equal(404);
+
     // a forwarded request is not forwarded again: the node says it is not the owner
     const hop = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola' }, headers: { 'x-tucan-forwarded-by': 'node-a' } });
     expect(hop.status).to.equal(503);
