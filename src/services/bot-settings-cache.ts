@@ -40,7 +40,8 @@ export class BotSettingsCache {
     const pending: Promise<BotSettings | null> = this.repo
       .byId(instanceId)
       .then((doc) => {
-        if (doc && generation === this.generation) this.entries.set(instanceId, { settings: doc.settings, loadedAt: this.clock(), epoch });
+        // a read from before a change is returned to its callers but not kept
+        if (doc && generation === this.generation && epoch === this.epoch) this.entries.set(instanceId, { settings: doc.settings, loadedAt: this.clock(), epoch });
         if (!doc) this.entries.delete(instanceId);
         return doc?.settings ?? null;
       })

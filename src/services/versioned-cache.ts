@@ -67,7 +67,8 @@ export class VersionedCache<T> {
     const version = await this.source.version(instanceId);
     const reusable = previous && previous.epoch === epoch && previous.version === version;
     const value = reusable ? previous.value : await this.source.build(instanceId);
-    if ((this.generation.get(instanceId) ?? 0) === generation) this.cache.set(instanceId, { version, value, checkedAt: this.clock(), epoch });
+    // a value built before a change is returned to its callers but not kept
+    if ((this.generation.get(instanceId) ?? 0) === generation && epoch === this.epoch) this.cache.set(instanceId, { version, value, checkedAt: this.clock(), epoch });
     return value;
   }
 }
