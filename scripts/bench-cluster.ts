@@ -95,6 +95,10 @@ async function failover(): Promise<FailoverRun[]> {
       runs.push({ killed, moved, ms, spreadBefore, spreadAfter });
       log(`  failover ${run + 1}: killed ${killed} (${moved} instances of ${JSON.stringify(spreadBefore)}); all connected on live nodes after ${ms} ms: ${JSON.stringify(spreadAfter)}`);
     }
+  } catch (err) {
+    console.error(cluster.clusterLog());
+    console.error(cluster.problems());
+    throw err;
   } finally {
     await cluster.close();
   }

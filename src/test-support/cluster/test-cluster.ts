@@ -282,7 +282,16 @@ export class TestCluster {
       const stragglers = [...owners].filter(([, s]) => s.status !== 'connected' || !s.node || !allowed.has(s.node));
       if (stragglers.length === 0) return owners;
       if (Date.now() > deadline) {
-        throw new Error(`${stragglers.length} instances not connected on ${[...allowed].join(',')}: ${stragglers.slice(0, 5).map(([id, s]) => `${id} ${s.status}@${s.node}`).join('; ')}`);
+        // what the database says of them: whether they still want a connection, and whose lease they carry
+        const docs = await this.find('instances', { _id: { $in: stragglers.slice(0, 5).map(([id]) => id) } });
+        const stored = docs.map((d) => `${d._id}: desired ${d.desired_state}, status ${d.status}, owner ${d.owner_node ?? null} until ${d.owner_until ? `${d.owner_until - Date.now()} ms from now` : '-'}`);
+        const view = await this.view().catch((err: unknown) => String(err));
+        throw new Error(
+          `${stragglers.length} instances not connected on ${[...allowed].join(',')}: ${stragglers
+            .slice(0, 5)
+            .map(([id, s]) => `${id} ${s.status}@${s.node}`)
+            .join('; ')}; stored: ${stored.join('; ')}; cluster: ${JSON.stringify(view)}`,
+        );
       }
       await sleep(o.everyMs ?? 250);
     }
@@ -313,6 +322,17 @@ export class TestCluster {
   async sandboxSent(instanceId: string): Promise<SandboxSentDoc[]> {
     this.record ??= new SandboxRecord(await this.db());
     return this.record.listSent(instanceId);
+  }
+
+  /** Every node's `cluster: …` log lines (takeovers, hand-overs, lost leases), oldest first. */
+  clusterLog(): string {
+    const lines = this.nodes.flatMap((n) =>
+      n.logs.filter((e) => typeof e.msg === 'string' && e.msg.startsWith('cluster')).map((e) => ({ time: e.time ?? 0, line: `${new Date(e.time ?? 0).toISOString()} ${n.id} ${e.msg} ${JSON.stringify(e.instances ?? '')}` })),
+    );
+    return lines
+      .sort((a, b) => a.time - b.time)
+      .map((l) => l.line)
+      .join('\n');
   }
 
   /** The last warnings and errors of every node, for a failure message. */
