@@ -115,13 +115,21 @@ export class PgStore implements Store {
   }
 
   /**
-   * Puts the statement-level notify trigger on the collection's table. One
-   * trigger per statement, not per row: a bulk write is one notification.
-   * Serialized across processes by an advisory lock, as concurrent CREATE OR
-   * REPLACE of one function can fail.
+   * Puts the statement-level notify trigger on the collection's table, when
+   * it is not there yet. One call per statement, not per row: a bulk write
+   * is one notification. Serialized across processes by an advisory lock, as
+   * concurrent CREATE OR REPLACE of one function can fail. (A change to the
+   * function or trigger needs a new name, or the check above keeps the old.)
    */
   private async notifyOnWrite(collection: string, channel: string): Promise<void> {
     await this.table(collection);
+    // already there (another process, an earlier run): no DDL, whose table lock would hold up the writers
+    const present = await this.pool.query(
+      `SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname = $2 AND t.tgname = 'tucan_notify_change'`,
+      [this.schema, collection],
+    );
+    if (present.rowCount) return;
     const schema = ident(this.schema);
     const client = await this.pool.connect();
     try {
