@@ -38,6 +38,7 @@ interface Injected {
   instance: string;
   from: string;
   status?: number;
+  /** The node called, then "→owner" when it carried the message there. */
   node?: string;
   /** The answer, when it was not 201. */
   answer?: string;
@@ -148,7 +149,9 @@ const jid = (phone: string) => `${phone}@s.whatsapp.net`;
         deadlineMs: 60_000,
       });
       m.status = res.status;
-      m.node = res.node;
+      // the node called, and the owner it carried the message to, if it did
+      const owner = res.headers.get('x-tucan-node');
+      m.node = owner ? `${res.node}→${owner}` : res.node;
       m.at = Date.now() - killedAt;
       if (res.status !== 201) m.answer = res.text.slice(0, 200);
     };
