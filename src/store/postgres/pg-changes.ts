@@ -28,6 +28,9 @@ interface Watcher {
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 5000;
+/** A connection that died without a word (a silent network) is noticed by a ping this often. */
+const PING_MS = 30_000;
+const PING_TIMEOUT_MS = 10_000;
 
 /** The LISTEN channel of a schema: an identifier of at most 63 bytes, long schema names hashed. */
 export function channelOf(schema: string): string {
@@ -47,6 +50,7 @@ export class PgChanges {
   private again = false;
   private retry: NodeJS.Timeout | null = null;
   private retryMs = FIRST_RETRY_MS;
+  private ping: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -75,7 +79,8 @@ export class PgChanges {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
-    await this.syncing?.catch(() => undefined);
+    if (this.ping) clearInterval(this.ping);
+    // a sync under way is not awaited (the database may be unreachable): it ends what it opens once it sees `closed`
     const client = this.client;
     this.client = null;
     await client?.end().catch(() => undefined);
@@ -117,7 +122,7 @@ export class PgChanges {
   /** Connects and listens when needed, puts missing triggers in place, then pays what is owed. */
   private async sync(): Promise<void> {
     if (!this.client) {
-      const client = new pg.Client({ connectionString: this.connectionString });
+      const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, connectionTimeoutMillis: PING_TIMEOUT_MS, query_timeout: PING_TIMEOUT_MS });
       client.on('notification', (n) => this.dispatch(n.channel, n.payload));
       client.on('error', () => this.lost(client));
       client.on('end', () => this.lost(client));
@@ -133,6 +138,11 @@ export class PgChanges {
         return;
       }
       this.client = client;
+      this.ping ??= setInterval(() => {
+        const current = this.client;
+        current?.query('SELECT 1').catch(() => this.lost(current));
+      }, PING_MS);
+      this.ping.unref();
     }
     for (const collection of [...this.watchers.keys()]) {
       if (this.triggered.has(collection) || this.watchers.get(collection)!.size === 0) continue;

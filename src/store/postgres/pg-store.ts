@@ -58,6 +58,7 @@ export class PgStore implements Store {
   private readonly tables = new Map<string, Promise<void>>();
   /** The LISTEN connection, opened by the first watch(). */
   private changes: PgChanges | null = null;
+  private closed = false;
 
   private constructor(
     /** Also used by what keeps shared state beside the documents (the rate-limit counters). */
@@ -110,6 +111,7 @@ export class PgStore implements Store {
   /** Calls onChange after writes to the collection by any process (pg-changes.ts). */
   watch(collection: string, onChange: () => void): () => void {
     ident(collection);
+    if (this.closed) throw new Error('the store is closed');
     this.changes ??= new PgChanges(this.connectionString, this.schema, (name, channel) => this.notifyOnWrite(name, channel));
     return this.changes.watch(collection, onChange);
   }
@@ -175,6 +177,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.changes?.close();
     await this.pool.end();
   }
