@@ -44,11 +44,15 @@ export async function rateCountersFor(store: Store, log: Logger): Promise<RateCo
     log.warn({ err }, 'the shared rate-limit table could not be created; each node counts on its own');
     return memoryCounters;
   }
+  // the limits share the table, so one of them sweeps its expired rows (every 5 minutes), not each
+  let sweeper = true;
   return {
     shared: true,
     limiter(name, max, windowSeconds) {
       const insuranceLimiter = memoryCounters.limiter(name, max, windowSeconds);
-      const inDatabase = new RateLimiterPostgres({ ...options, tableCreated: true, keyPrefix: name, points: max, duration: windowSeconds, insuranceLimiter });
+      const clearExpiredByTimeout = sweeper;
+      sweeper = false;
+      const inDatabase = new RateLimiterPostgres({ ...options, tableCreated: true, clearExpiredByTimeout, keyPrefix: name, points: max, duration: windowSeconds, insuranceLimiter });
       return new RLWrapperTimeouts({ limiter: inDatabase, timeoutMs: TIMEOUT_MS, insuranceLimiter });
     },
   };
