@@ -24,21 +24,48 @@ export interface LogEntry {
 }
 
 const running = new Set<ChildProcess>();
+/** Synchronous clean-ups (a schema to drop) for when the test process is ended before its after() hooks. */
+const cleanups = new Set<() => void>();
 let exitHookInstalled = false;
+
+function killAll(): void {
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // the last resort: whatever ends this process (a failed test, mocha --exit, Ctrl-C) takes the nodes with it
-  process.once('exit', () => {
-    for (const child of running) {
+  // the last resort: whatever ends this process (a failed test, mocha --exit, Ctrl-C, SIGTERM) takes the nodes with it
+  process.once('exit', killAll);
+  const onSignal = (signal: NodeJS.Signals) => {
+    killAll();
+    for (const cleanup of cleanups) {
       try {
-        child.kill('SIGKILL');
+        cleanup();
       } catch {
-        // already gone
+        // best effort
       }
     }
-  });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    // nobody else (mocha) handles it: end as the signal would have
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Runs `cleanup` (synchronously) if the process is interrupted by SIGINT or SIGTERM; returns the unregistration. */
+export function onInterrupt(cleanup: () => void): () => void {
+  installExitHook();
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
 }
 
 export class NodeProcess {

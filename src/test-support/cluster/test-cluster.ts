@@ -6,13 +6,14 @@
  * read the shared database directly to count what was sent. Talks only to
  * 127.0.0.1. close() kills every node and drops the schema.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SandboxRecord, type SandboxSentDoc } from '../../engines/sandbox/sandbox-record.js';
 import { PgStore } from '../../store/postgres/pg-store.js';
 import type { Doc, Filter } from '../../store/port.js';
-import { NodeProcess } from './node-process.js';
+import { NodeProcess, onInterrupt } from './node-process.js';
 
 export const OPERATOR_TOKEN = 'operator-token-of-the-cluster-tests';
 const JWT_SECRET = 'a-shared-jwt-secret-of-the-cluster-tests-0123456789';
@@ -85,10 +86,15 @@ export class TestCluster {
   private store: PgStore | null = null;
   private record: SandboxRecord | null = null;
   private closed = false;
+  private readonly forgetInterrupt: () => void;
 
   private constructor(private readonly o: ClusterOptions) {
     this.schema = `${o.name ?? 'cluster'}_${process.pid}_${Date.now()}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
     this.databaseUrl = `${o.pgUrl}${o.pgUrl.includes('?') ? '&' : '?'}schema=${this.schema}`;
+    // interrupted before close(): the nodes are killed by node-process.ts, the schema is dropped here, with psql
+    this.forgetInterrupt = onInterrupt(() => {
+      spawnSync('psql', [o.pgUrl, '-qc', `DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`], { timeout: 5000, stdio: 'ignore' });
+    });
   }
 
   /** Starts `nodes` nodes (n1, n2, …) together; if one fails, the others are killed and the schema dropped. */
@@ -344,6 +350,7 @@ export class TestCluster {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.forgetInterrupt();
     for (const n of this.nodes) n.kill();
     await Promise.race([Promise.all(this.nodes.map((n) => n.exited())), sleep(10_000)]);
     for (const dir of this.dataDirs) fs.rmSync(dir, { recursive: true, force: true });
