@@ -42,7 +42,7 @@ interface Injected {
   node?: string;
   /** The answer, when it was not 201. */
   answer?: string;
-  /** When the answer came, in ms after the kill. */
+  /** When the answer came (epoch ms). */
   at?: number;
 }
 
@@ -152,7 +152,7 @@ const jid = (phone: string) => `${phone}@s.whatsapp.net`;
       // the node called, and the owner it carried the message to, if it did
       const owner = res.headers.get('x-tucan-node');
       m.node = owner ? `${res.node}→${owner}` : res.node;
-      m.at = Date.now() - killedAt;
+      m.at = Date.now();
       if (res.status !== 201) m.answer = res.text.slice(0, 200);
     };
     let senders = 0;
@@ -204,7 +204,7 @@ const jid = (phone: string) => `${phone}@s.whatsapp.net`;
       0,
       `${refused.length} injected messages were refused: ${refused
         .slice(0, 5)
-        .map((m) => `${m.id} ${m.phase} via ${m.node} ${m.at} ms after the kill: ${m.status} ${m.answer}`)
+        .map((m) => `${m.id} ${m.phase} via ${m.node} ${m.at! - killedAt} ms after the kill: ${m.status} ${m.answer}`)
         .join('; ')}`,
     );
   });
@@ -307,7 +307,7 @@ const jid = (phone: string) => `${phone}@s.whatsapp.net`;
     const accepted = injected.filter((x) => x.status === 201);
     const noReceived = accepted.filter((m) => !received.has(m.id));
     const noReplied = accepted.filter((m) => !replied.has(inbound.get(m.id)!));
-    const describe = (list: Injected[]) => list.map((m) => `${m.id} (${m.phase}, answered by ${m.node} ${m.at} ms after the kill)`).join(', ');
+    const describe = (list: Injected[]) => list.map((m) => `${m.id} (${m.phase}, answered by ${m.node} ${m.at! - killedAt} ms after the kill)`).join(', ');
     assert.equal(noReceived.length + noReplied.length, 0, `events never published: message.received for ${describe(noReceived)}; bot.replied for ${describe(noReplied)}`);
     for (const s of scheduled) assert.ok(statuses.has(s.id!), `no message.status for the scheduled ${s.id}`);
     const copies = receiver.requests.length - arrived().size;

@@ -188,9 +188,16 @@ const SENT = ['sent', 'delivered', 'read'];
         assert.equal(stored.length, expected, `${m.id} (answered ${m.status}) stored ${stored.length} times`);
         const answers = sent.filter((s) => s.jid === `${m.from}@s.whatsapp.net`);
         if (answers.length !== expected) {
-          const replies = stored.length ? await cluster.find('messages', { direction: 'out', inbound_message_id: stored[0]._id }) : [];
-          const state = replies.map((r) => `${r._id} ${r.status} attempts ${r.attempts} dispatch_at ${r.dispatch_at ? r.dispatch_at - Date.now() : '-'} ms from now, error ${r.error ?? '-'}`);
-          assert.fail(`${m.id} (answered ${m.status} by ${m.node}, stop: ${stored[0]?.decision?.stop}) answered ${answers.length} times; its replies: ${state.join('; ') || 'none'}`);
+          const replies = async () => (stored.length ? cluster.find('messages', { direction: 'out', inbound_message_id: stored[0]._id }) : []);
+          const describe = (list: Awaited<ReturnType<typeof replies>>) =>
+            list.map((r) => `${r._id} ${r.status}, attempts ${r.attempts}, dispatch_at ${r.dispatch_at ? `${r.dispatch_at - Date.now()} ms from now` : '-'}, created ${Date.now() - r.created_at} ms ago, error ${r.error ?? '-'}`).join('; ') || 'none';
+          const before = describe(await replies());
+          // stuck, or only late? give it 20 s more
+          const waited = Date.now();
+          const late = await eventually(async () => ((await replies()).every((r) => SENT.includes(r.status)) ? Date.now() - waited : undefined), 20_000, 500).catch(() => null);
+          assert.fail(
+            `${m.id} (answered ${m.status} by ${m.node}, stop: ${stored[0]?.decision?.stop}) answered ${answers.length} times; its replies: ${before}; ${late === null ? `still not sent 20 s later: ${describe(await replies())}` : `sent ${late} ms later`}`,
+          );
         }
       }
     }
