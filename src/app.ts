@@ -154,6 +154,7 @@ export async function createApp(config: Config, options: AppOptions = {}) {
     live,
     metrics,
     cluster: cluster.directory,
+    rateCounters: accounts.rateCounters,
   });
   const server = http.createServer(koa.callback());
   server.keepAliveTimeout = 65_000;

@@ -61,7 +61,7 @@ export async function botModule(d: BotDeps) {
   const memory = new ChatMemory(chatStates, d.clock);
   // one queue for a chat's messages, its pauses and its timeouts: strict order per chat
   const queue = new ChatQueue();
-  const pipeline = new InboundPipeline({ settings, rules, flows, memory, queue, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer, keepMedia: mediaAnswers(d.engines, d.mediaIntake),
+  const pipeline = new InboundPipeline({ settings, rules, flows, memory, queue, record: d.record, sink: d.sink, clock: d.clock, log: d.log, random: d.random, observer: d.observer, keepMedia: mediaAnswers(d.engines, d.mediaIntake), keepUnpublished: !d.store.capabilities.turnCommit,
     markRead: async (instanceId, m) => {
       await d.engines.get(instanceId)?.markRead?.([{ chat_jid: m.chat_jid, wa_message_id: m.wa_message_id, sender_jid: m.sender_jid, is_group: m.is_group }]);
     },

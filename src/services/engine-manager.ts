@@ -33,7 +33,8 @@ export class EngineManager {
 
   /** The node that runs the instance, when it is another one (from the instance document just read). */
   elsewhere(instance: OwnerFields): string | null {
-    return this.engines.has(instance._id) ? null : ownedElsewhere(this.placement, instance, this.clock());
+    // an engine kept here under a lease that ran out (a node frozen past it) does not make the instance ours
+    return this.engines.has(instance._id) && this.placement.holds(instance._id) ? null : ownedElsewhere(this.placement, instance, this.clock());
   }
 
   /** Throws OwnedElsewhereError when another node runs the instance: the request belongs there. */

@@ -64,6 +64,12 @@ export interface InboundPipelineDeps {
   keepMedia?: KeepMedia;
   /** Marks an answered message read, with actions.read_messages (the engine, when it can). */
   markRead?: (instanceId: string, message: InboundMessage) => Promise<void>;
+  /**
+   * The store commits each write on its own (no turn commit): a message's
+   * webhook events are written with it until published, so a node dying in
+   * between leaves them for the redelivery to publish.
+   */
+  keepUnpublished?: boolean;
 }
 
 /** A message whose reply ids a caller waits for (see expectAnswer). */
@@ -204,15 +210,25 @@ export class InboundPipeline {
     this.observer.decision(decision.stop ?? (decision.used_default ? 'replied_default' : 'replied_rule'));
 
     const doc = newInboundDoc(id, instanceId, message, decision, now);
+    const owes = this.deps.keepUnpublished === true && (decision.events.length > 0 || decision.bot_replied !== null);
+    if (owes) doc.unpublished = { events: decision.events, bot_replied: decision.bot_replied };
     const stored = this.deps.record.record(doc, decision.replies.length > 0 ? this.replies(doc, message, decision) : NO_REPLIES);
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
     const [answered] = await Promise.all([stored, published, remembered]);
     if (!answered.stored) {
       this.deps.log.debug({ instance_id: instanceId, wa_message_id: message.wa_message_id }, 'inbound message already stored; not answered again');
+      // the node that stored it may have died before its webhooks went out
+      if (this.deps.keepUnpublished) await this.publishOwed(instanceId, message.wa_message_id);
       return;
     }
-    const { ids } = answered;
+    await this.afterStored(instanceId, message, decision, settings, answered.ids);
+    if (owes) await this.deps.record.published(id);
+  }
+
+  /** What follows a stored answer: blue ticks, the test chat's reply ids, bot.replied. */
+  private async afterStored(instanceId: string, message: InboundMessage, decision: Decision, settings: BotSettings, ids: string[]): Promise<void> {
+    const { sink } = this.deps;
     if (ids.length === 0) return;
     if (settings.actions.read_messages && this.deps.markRead) {
       // the blue ticks are a courtesy: a failure is logged, never holds the chat's next message
@@ -226,6 +242,16 @@ export class InboundPipeline {
     this.handedOver?.(ids.length);
     // built only when a subscription takes it, as the outbox does for its events
     if (decision.bot_replied && sink.wants(instanceId, 'bot.replied')) await sink.publish(instanceId, [botRepliedEvent(decision.bot_replied, ids)]);
+  }
+
+  /** Publishes what a stored message still owes its webhooks (at least once: its first node may have published part of it). */
+  private async publishOwed(instanceId: string, waMessageId: string): Promise<void> {
+    const { sink } = this.deps;
+    const left = await this.deps.record.unpublished(instanceId, waMessageId);
+    if (!left) return;
+    if (left.owed.events.length > 0) await sink.publish(instanceId, left.owed.events);
+    if (left.owed.bot_replied && left.replyIds.length > 0 && sink.wants(instanceId, 'bot.replied')) await sink.publish(instanceId, [botRepliedEvent(left.owed.bot_replied, left.replyIds)]);
+    await this.deps.record.published(left.messageId);
   }
 
   private async keepMedia(instanceId: string, message: InboundMessage, decision: Decision, variable: string): Promise<Decision> {

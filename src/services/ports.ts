@@ -6,7 +6,7 @@
 import type { Content, MediaBytes, MediaInput, MediaType, StoredMedia } from '../domain/content.js';
 import type { DomainEvent, EventType } from '../domain/events.js';
 import type { VariationOptions } from '../domain/variation/vary.js';
-import type { InboundMessageDoc } from '../store/repositories/inbound-messages.js';
+import type { InboundMessageDoc, UnpublishedEvents } from '../store/repositories/inbound-messages.js';
 
 /** A file from a multipart upload, read into memory. */
 export interface UploadedFile {
@@ -62,6 +62,10 @@ export interface Answered {
  */
 export interface ConversationRecord {
   record(message: InboundMessageDoc, replies: ReplyRequest[]): Promise<Answered>;
+  /** The webhook events a stored message still owes (its `unpublished` part), with its reply ids; null when it owes none. */
+  unpublished(instanceId: string, waMessageId: string): Promise<{ messageId: string; owed: UnpublishedEvents; replyIds: string[] } | null>;
+  /** The message's events are published: it owes none any more. */
+  published(messageId: string): Promise<void>;
   /** Bot messages that answer no inbound message (a flow's timeout message), stored and queued like replies; their ids. */
   say(replies: ReplyRequest[]): Promise<string[]>;
 }

@@ -76,6 +76,8 @@ export class TestChatService {
     this.engines.assertHere(instance);
     const engine = this.engines.get(instanceId);
     if (!(engine instanceof SandboxEngine) || engine.status().status !== 'connected') {
+      // it should be connected: it is on its way (a node taking it over, a start-up), so the caller may retry
+      if (instance.desired_state === 'connected') throw new UnavailableError('the sandbox instance is connecting (its node is starting it, or taking it over from another); retry', 1);
       throw new ConflictError('the sandbox instance is not connected; POST /v1/instances/{id}/connect first', 'params.id');
     }
     const message = buildSandboxMessage(instanceId, input, input.id ?? SandboxEngine.messageId(), this.clock());

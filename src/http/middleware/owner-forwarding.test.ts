@@ -30,7 +30,7 @@ if (!pg.ok) {
   const nodeConfig = (nodeId: string) => ({
     store: { postgresUrl: url },
     auth: { jwtSecret: 'a-shared-secret-of-the-test-cluster-0123456789' },
-    cluster: { nodeId, operatorToken: OPERATOR, leaseMs: 2000, renewMs: 500 },
+    cluster: { nodeId, operatorToken: OPERATOR, leaseMs: 5000, renewMs: 500 },
   });
   let a: TestServer;
   let b: TestServer;
@@ -108,7 +108,8 @@ if (!pg.ok) {
 
     // a forwarded request is not forwarded again: the node says it is not the owner
     const hop = await b.request('POST', `/v1/instances/${id}/sandbox/messages`, { token, json: { from: '59171111111', text: 'hola' }, headers: { 'x-tucan-forwarded-by': 'node-a' } });
-    expect(hop.status).to.equal(503);
+    expect(hop.status, hop.text).to.equal(503);
+    expect(hop.text).to.contain('node-a');
     expect(hop.headers.get('x-tucan-not-owner')).to.equal('node-a');
     expect(hop.headers.get('retry-after')).to.equal('1');
 

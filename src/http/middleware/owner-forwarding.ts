@@ -54,6 +54,9 @@ async function forward(ctx: Koa.Context, err: OwnedElsewhereError, o: Forwarding
     headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
   headers.set(FORWARDED_BY, o.directory.nodeId);
+  // the client went away: so does the call to the owner (an event stream would run on forever)
+  let current: AbortController | null = null;
+  ctx.res.once('close', () => current?.abort());
   const deadline = Date.now() + budgetMs;
   while (Date.now() < deadline) {
     const owner = await o.directory.ownerOf(err.instanceId);
@@ -64,9 +67,8 @@ async function forward(ctx: Koa.Context, err: OwnedElsewhereError, o: Forwarding
     }
     let res: Response;
     const abort = new AbortController();
+    current = abort;
     const timer = setTimeout(() => abort.abort(new Error('the owner node took too long to answer')), ANSWER_TIMEOUT_MS);
-    // the client went away: so does the call to the owner (an event stream would run on forever)
-    ctx.res.once('close', () => abort.abort());
     try {
       res = await fetch(owner.url + ctx.originalUrl, { method: ctx.method, headers, body, redirect: 'manual', signal: abort.signal });
     } catch (e) {

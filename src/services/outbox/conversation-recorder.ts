@@ -59,6 +59,17 @@ export class ConversationRecorder implements ConversationRecord {
     return { stored: true, ids: docs.map((d) => d._id) };
   }
 
+  async unpublished(instanceId: string, waMessageId: string) {
+    const doc = await this.repo.owingInbound(instanceId, waMessageId);
+    if (!doc?.unpublished) return null;
+    const replyIds = doc.unpublished.bot_replied ? await this.repo.replyIds(instanceId, doc._id) : [];
+    return { messageId: doc._id, owed: doc.unpublished, replyIds };
+  }
+
+  published(messageId: string): Promise<void> {
+    return this.repo.clearUnpublished(messageId);
+  }
+
   /** Bot messages that answer no message (a flow's timeout): stored and queued like replies; their outbox ids. */
   async say(replies: ReplyRequest[]): Promise<string[]> {
     if (replies.length === 0) return [];

@@ -18,7 +18,7 @@
  */
 import { contentToJson } from '../../domain/content.js';
 import type { Decision, StopReason } from '../../domain/decide.js';
-import type { EventType } from '../../domain/events.js';
+import type { BotRepliedData, DomainEvent, EventType } from '../../domain/events.js';
 import type { InboundMessage } from '../../domain/inbound.js';
 import { packTrace, type StoredTraceStep } from '../../domain/trace-steps.js';
 import { DuplicateKeyError, type Store } from '../port.js';
@@ -57,6 +57,17 @@ export interface InboundMessageDoc extends MessageBase {
   message: StoredInboundMessage;
   decision: InboundDecisionRecord;
   trace: StoredTraceStep[];
+  /**
+   * On stores without turn commit: the webhook events still to publish,
+   * written with the message and removed once they are out. A node dying in
+   * between leaves them here, and the message's redelivery publishes them.
+   */
+  unpublished?: UnpublishedEvents;
+}
+
+export interface UnpublishedEvents {
+  events: DomainEvent[];
+  bot_replied: Omit<BotRepliedData, 'reply_message_ids'> | null;
 }
 
 export function newInboundDoc(id: string, instanceId: string, m: InboundMessage, decision: Decision, now: number): InboundMessageDoc {

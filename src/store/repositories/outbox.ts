@@ -148,6 +148,21 @@ export class OutboxRepo {
     await (this.coll as unknown as Collection<Doc>).insertMany([message, ...replies]);
   }
 
+  /** The stored inbound message with this WhatsApp id, when it still owes webhook events. */
+  owingInbound(instanceId: string, waMessageId: string): Promise<InboundMessageDoc | null> {
+    return (this.coll as unknown as Collection<InboundMessageDoc>).findOne({ instance_id: instanceId, in_key: waMessageId, unpublished: { $exists: true } });
+  }
+
+  /** The bot's replies to an inbound message, in the order they were queued. */
+  async replyIds(instanceId: string, inboundId: string): Promise<string[]> {
+    const docs = await this.coll.find({ instance_id: instanceId, direction: 'out', inbound_message_id: inboundId }, { sort: { dispatch_at: 1, _id: 1 } });
+    return docs.map((d) => d._id);
+  }
+
+  async clearUnpublished(inboundId: string): Promise<void> {
+    await this.coll.updateOne({ _id: inboundId }, { $unset: { unpublished: 1 } });
+  }
+
   byId(instanceId: string, id: string): Promise<OutboxMessageDoc | null> {
     return this.coll.findOne({ _id: id, instance_id: instanceId, direction: 'out' });
   }

@@ -62,7 +62,12 @@ if (!pg.ok) {
     const { token } = await a.owner();
     // linked through node a, which runs it
     const inst = await linkByQr(a, double, shop, token);
-    expect((await b.request('GET', `/v1/instances/${inst.id}/status`, { token })).body).to.include({ status: 'connected', node: 'node-a', phone: '5491155550031' });
+    // the status node b shows is what node a stored: written as the engine reported it
+    const seenOnB = await eventually(async () => {
+      const s = (await b.request('GET', `/v1/instances/${inst.id}/status`, { token })).body;
+      return s.status === 'connected' && s.phone ? s : undefined;
+    }, 10_000, 100);
+    expect(seenOnB).to.include({ status: 'connected', node: 'node-a', phone: '5491155550031' });
     await b.request('POST', `/v1/instances/${inst.id}/rules`, { token, json: { name: 'menu', keywords: ['menu'], reply: { text: 'Menu: empanadas' } } });
 
     // node a dies: it renews nothing more and its socket drops
