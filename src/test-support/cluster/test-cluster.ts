@@ -23,7 +23,7 @@ export interface ClusterOptions {
   /** The PostgreSQL server (no schema): postgresUrl().url. */
   pgUrl: string;
   nodes: number;
-  /** TUCAN_CLUSTER_LEASE_MS and TUCAN_CLUSTER_RENEW_MS; the server's defaults (10 s, 2 s) when left out. */
+  /** TUCAN_CLUSTER_LEASE_MS and TUCAN_CLUSTER_RENEW_MS; the server's defaults (10 s, 1 s) when left out. */
   leaseMs?: number;
   renewMs?: number;
   /** Added to every node's environment. */
