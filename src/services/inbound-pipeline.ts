@@ -210,8 +210,10 @@ export class InboundPipeline {
     this.observer.decision(decision.stop ?? (decision.used_default ? 'replied_default' : 'replied_rule'));
 
     const doc = newInboundDoc(id, instanceId, message, decision, now);
-    const owes = this.deps.keepUnpublished === true && (decision.events.length > 0 || decision.bot_replied !== null);
-    if (owes) doc.unpublished = { events: decision.events, bot_replied: decision.bot_replied };
+    // only what a webhook takes is owed: bot.replied is built only when a subscription wants it
+    const botReplied = decision.bot_replied && sink.wants(instanceId, 'bot.replied') ? decision.bot_replied : null;
+    const owes = this.deps.keepUnpublished === true && (decision.events.length > 0 || botReplied !== null);
+    if (owes) doc.unpublished = { events: decision.events, bot_replied: botReplied };
     const stored = this.deps.record.record(doc, decision.replies.length > 0 ? this.replies(doc, message, decision) : NO_REPLIES);
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
