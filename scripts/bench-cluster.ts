@@ -5,7 +5,7 @@
  * PostgreSQL schema (TUCAN_TEST_POSTGRES_URL, else the local server), each
  * part on a fresh schema, dropped after:
  *
- * (a) failover: 3 nodes (lease 10 s, renew 2 s: the defaults), N sandbox
+ * (a) failover: 3 nodes (lease 10 s, renew 1 s: the defaults), N sandbox
  *     instances spread evenly; SIGKILL the node running the most, and time
  *     until every instance is connected on a live node, as each new owner
  *     reports it (polled every 100 ms). Repeated --failovers times: after
@@ -177,7 +177,7 @@ async function throughput(nodes: number, routings: ThroughputRun['routing'][]): 
 }
 
 log(`bench:cluster on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), PostgreSQL at ${new URL(pg.url).host}; ${INSTANCES} sandbox instances, ${MESSAGES} messages, concurrency ${CONCURRENCY}`);
-log(`(a) failover, 3 nodes, lease 10 s, renew 2 s:`);
+log(`(a) failover, 3 nodes, lease 10 s, renew 1 s (the defaults):`);
 const failovers = FAILOVERS > 0 ? await failover() : [];
 log(`(b) pipeline through the sandbox route:`);
 const pipeline = [...(await throughput(1, ['random node'])), ...(await throughput(3, ['random node', 'owner node']))];
