@@ -5,46 +5,25 @@
  * hands its instances to the other.
  */
 import { expect } from 'chai';
-import { PgStore } from '../../store/postgres/pg-store.js';
-import { postgresUrl } from '../../test-support/store-backends.js';
+import { nodeConfig, onPostgres } from '../../test-support/postgres-suite.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { eventually } from '../../test-support/webhook-receiver.js';
 
-const pg = postgresUrl();
 const OPERATOR = 'operator-token-for-tests';
 
-if (!pg.ok) {
-  describe('requests carried to the owner node', () => {
-    it('is skipped because PostgreSQL is not reachable', function () {
-      if (process.env.TUCAN_REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required here (TUCAN_REQUIRE_POSTGRES=1) but ${pg.reason}`);
-      console.log(`      (requests carried to the owner node skipped: ${pg.reason}; set TUCAN_TEST_POSTGRES_URL)`);
-      this.skip();
-    });
-  });
-}
-
-(pg.ok ? describe : describe.skip)('requests carried to the owner node', function () {
+onPostgres('requests carried to the owner node', function (url) {
   this.timeout(60_000);
-  const schema = `fwd_${process.pid}_${Date.now()}`;
-  const url = pg.ok ? `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=${schema}` : '';
-  const nodeConfig = (nodeId: string) => ({
-    store: { postgresUrl: url },
-    auth: { jwtSecret: 'a-shared-secret-of-the-test-cluster-0123456789' },
-    cluster: { nodeId, operatorToken: OPERATOR, leaseMs: 5000, renewMs: 500 },
-  });
+  const config = (nodeId: string) => nodeConfig(url, nodeId, { auth: { jwtSecret: 'a-shared-secret-of-the-test-cluster-0123456789' }, cluster: { operatorToken: OPERATOR, leaseMs: 5000, renewMs: 500 } });
   let a: TestServer;
   let b: TestServer;
 
   before(async () => {
-    a = await startTestServer({ config: nodeConfig('node-a') });
-    b = await startTestServer({ config: nodeConfig('node-b') });
+    a = await startTestServer({ config: config('node-a') });
+    b = await startTestServer({ config: config('node-b') });
   });
   after(async () => {
     await a?.close({ cleanup: true });
     await b?.close({ cleanup: true });
-    const admin = await PgStore.connect(url);
-    await admin.dropSchema();
-    await admin.close();
   });
 
   it('answers on any node as the owner would, and hands instances over when a node closes', async () => {

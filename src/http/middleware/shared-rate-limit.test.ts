@@ -1,16 +1,11 @@
 /** Two nodes on one PostgreSQL schema count one client's requests together. */
 import { expect } from 'chai';
-import { PgStore } from '../../store/postgres/pg-store.js';
-import { postgresUrl } from '../../test-support/store-backends.js';
+import { nodeConfig, onPostgres } from '../../test-support/postgres-suite.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 
-const pg = postgresUrl();
-
-(pg.ok ? describe : describe.skip)('rate limits shared by the nodes', function () {
+onPostgres('rate limits shared by the nodes', function (url) {
   this.timeout(30_000);
-  const schema = `rl_${process.pid}_${Date.now()}`;
-  const url = pg.ok ? `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=${schema}` : '';
-  const config = (nodeId: string) => ({ store: { postgresUrl: url }, http: { rateLimit: { windowSeconds: 60, max: 6 } }, cluster: { nodeId } });
+  const config = (nodeId: string) => nodeConfig(url, nodeId, { http: { rateLimit: { windowSeconds: 60, max: 6 } } });
   let a: TestServer;
   let b: TestServer;
 
@@ -21,9 +16,6 @@ const pg = postgresUrl();
   after(async () => {
     await a?.close({ cleanup: true });
     await b?.close({ cleanup: true });
-    const admin = await PgStore.connect(url);
-    await admin.dropSchema();
-    await admin.close();
   });
 
   it('refuses the request past the limit whichever node it reaches', async () => {

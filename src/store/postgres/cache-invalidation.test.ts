@@ -10,33 +10,15 @@
  * the store, none is configured here).
  */
 import { expect } from 'chai';
-import { PgStore } from './pg-store.js';
-import { postgresUrl } from '../../test-support/store-backends.js';
+import { nodeConfig, onPostgres } from '../../test-support/postgres-suite.js';
 import { startTestServer, type TestServer } from '../../test-support/test-server.js';
 import { eventually, WebhookReceiver } from '../../test-support/webhook-receiver.js';
 
-const pg = postgresUrl();
 const HONOURED_WITHIN_MS = 1000;
 
-if (!pg.ok) {
-  describe('caches of two nodes on PostgreSQL', () => {
-    it('is skipped because PostgreSQL is not reachable', function () {
-      if (process.env.TUCAN_REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required here (TUCAN_REQUIRE_POSTGRES=1) but ${pg.reason}`);
-      console.log(`      (caches of two nodes on PostgreSQL skipped: ${pg.reason}; set TUCAN_TEST_POSTGRES_URL)`);
-      this.skip();
-    });
-  });
-}
-
-(pg.ok ? describe : describe.skip)('caches of two nodes on PostgreSQL', function () {
+onPostgres('caches of two nodes on PostgreSQL', function (url) {
   this.timeout(90_000);
-  const schema = `inval_${process.pid}_${Date.now()}`;
-  const url = pg.ok ? `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=${schema}` : '';
-  const nodeConfig = (nodeId: string) => ({
-    store: { postgresUrl: url },
-    network: { allowLoopbackUrls: true, fetchTimeoutMs: 2000 },
-    cluster: { nodeId, leaseMs: 4000, renewMs: 1000 },
-  });
+  const config = (nodeId: string) => nodeConfig(url, nodeId, { network: { allowLoopbackUrls: true, fetchTimeoutMs: 2000 }, cluster: { leaseMs: 4000, renewMs: 1000 } });
   let a: TestServer;
   let b: TestServer;
   let token: string;
@@ -47,8 +29,8 @@ if (!pg.ok) {
   let sender = 0;
 
   before(async () => {
-    a = await startTestServer({ config: nodeConfig('node-a') });
-    b = await startTestServer({ config: nodeConfig('node-b') });
+    a = await startTestServer({ config: config('node-a') });
+    b = await startTestServer({ config: config('node-b') });
     ({ token } = await a.owner());
     ({ id } = await a.sandboxInstance(token, { settings: { actions: { send_webhook: true } } }));
     const node = await eventually(async () => (await a.request('GET', `/v1/instances/${id}/status`, { token })).body?.node as string | undefined, 20_000, 100);
@@ -57,9 +39,6 @@ if (!pg.ok) {
   after(async () => {
     await a?.close({ cleanup: true });
     await b?.close({ cleanup: true });
-    const admin = await PgStore.connect(url);
-    await admin.dropSchema();
-    await admin.close();
   });
 
   /** A message from a new number each time (no per-chat caps or cool-downs), answered by the owner itself. */

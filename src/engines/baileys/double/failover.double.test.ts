@@ -6,41 +6,19 @@
  * with no new scan, and the number keeps answering.
  */
 import { expect } from 'chai';
-import { PgStore } from '../../../store/postgres/pg-store.js';
-import { postgresUrl } from '../../../test-support/store-backends.js';
+import { nodeConfig, onPostgres } from '../../../test-support/postgres-suite.js';
 import { startTestServer, type TestServer } from '../../../test-support/test-server.js';
 import { startWaDouble, type WaDouble } from '../../../test-support/wa-double/double.js';
 import { linkByQr, waitForStatus } from '../../../test-support/wa-double/tucan-link.js';
 import { eventually } from '../../../test-support/webhook-receiver.js';
 
-const pg = postgresUrl();
-
-if (!pg.ok) {
-  describe('WhatsApp double: a linked number moves to another node', () => {
-    it('is skipped because PostgreSQL is not reachable', function () {
-      if (process.env.TUCAN_REQUIRE_POSTGRES === '1') throw new Error(`PostgreSQL is required here (TUCAN_REQUIRE_POSTGRES=1) but ${pg.reason}`);
-      console.log(`      (the Baileys failover on the double skipped: ${pg.reason}; set TUCAN_TEST_POSTGRES_URL)`);
-      this.skip();
-    });
-  });
-}
-
-(pg.ok ? describe : describe.skip)('WhatsApp double: a linked number moves to another node', function () {
+onPostgres('WhatsApp double: a linked number moves to another node', function (url) {
   this.timeout(90_000);
-  const schema = `fail_${process.pid}_${Date.now()}`;
-  const url = pg.ok ? `${pg.url}${pg.url.includes('?') ? '&' : '?'}schema=${schema}` : '';
   let double: WaDouble;
   let a: TestServer;
   let b: TestServer;
   const node = (nodeId: string) =>
-    startTestServer({
-      config: {
-        store: { postgresUrl: url },
-        auth: { jwtSecret: 'a-shared-secret-of-the-test-cluster-0123456789' },
-        baileys: { webSocketUrl: double.url, reconnectBaseMs: 20, reconnectMaxMs: 200 },
-        cluster: { nodeId, leaseMs: 3000, renewMs: 500 },
-      },
-    });
+    startTestServer({ config: nodeConfig(url, nodeId, { baileys: { webSocketUrl: double.url, reconnectBaseMs: 20, reconnectMaxMs: 200 }, cluster: { leaseMs: 3000, renewMs: 500 } }) });
 
   before(async () => {
     double = await startWaDouble();
@@ -51,9 +29,6 @@ if (!pg.ok) {
     await a?.close({ cleanup: true });
     await b?.close({ cleanup: true });
     await double?.close();
-    const admin = await PgStore.connect(url);
-    await admin.dropSchema();
-    await admin.close();
   });
 
   it('reconnects on the surviving node from the stored link, and keeps answering', async () => {
