@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { BotSettingsCache } from '../services/bot-settings-cache.js';
 import { ChatControl } from '../services/chat-control.js';
 import { chatDueWorker } from '../services/chat-due-worker.js';
+import { owedEventsWorker } from '../services/owed-events-worker.js';
 import { ChatMemory } from '../services/chat-memory.js';
 import { ChatQueue } from '../services/chat-queue.js';
 import type { EngineManager } from '../services/engine-manager.js';
@@ -67,7 +68,10 @@ export async function botModule(d: BotDeps) {
     },
   });
   const chats = new ChatControl({ settings, flows, memory, queue, sink: d.sink, record: d.record, clock: d.clock, log: d.log, random: d.random });
-  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log, (instanceId) => d.engines.placement.holds(instanceId));
+  const runsHere = (instanceId: string) => d.engines.placement.holds(instanceId);
+  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log, runsHere);
+  // stores without turn commit keep a message's webhook events with it until they are out
+  const owedEvents = d.store.capabilities.turnCommit ? null : owedEventsWorker(d.record, pipeline, runsHere, d.clock, d.log);
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);
   const settingsPreview = new SettingsPreviewService(d.clock, d.random);
   // other nodes' changes reach the caches within moments, where the store reports them (their polls stay as the safety net)
@@ -86,7 +90,9 @@ export async function botModule(d: BotDeps) {
     chats,
     /** Flow timeouts and the end of takeover pauses, from the store (tests run it at will). */
     dueChats,
-    workers: [dueChats],
+    /** Webhook events owed by messages whose node died (tests run it at will); null where the store commits a turn at once. */
+    owedEvents,
+    workers: owedEvents ? [dueChats, owedEvents] : [dueChats],
     /** Settings changed through this process: the pipeline's cache takes them at once. */
     settingsChanged: (instance: Parameters<BotSettingsCache['changed']>[0]) => settings.changed(instance),
     /** Another node runs the instance from now on: what is kept in memory for it would go stale here. */

@@ -213,7 +213,10 @@ export class InboundPipeline {
     // only what a webhook takes is owed: bot.replied is built only when a subscription wants it
     const botReplied = decision.bot_replied && sink.wants(instanceId, 'bot.replied') ? decision.bot_replied : null;
     const owes = this.deps.keepUnpublished === true && (decision.events.length > 0 || botReplied !== null);
-    if (owes) doc.unpublished = { events: decision.events, bot_replied: botReplied };
+    if (owes) {
+      doc.unpublished = { events: decision.events, bot_replied: botReplied };
+      doc.owes_events_since = now;
+    }
     const stored = this.deps.record.record(doc, decision.replies.length > 0 ? this.replies(doc, message, decision) : NO_REPLIES);
     const published = decision.events.length > 0 ? sink.publish(instanceId, decision.events) : undefined;
     const remembered = memory.set(instanceId, message.chat_jid, decision.state);
@@ -247,7 +250,7 @@ export class InboundPipeline {
   }
 
   /** Publishes what a stored message still owes its webhooks (at least once: its first node may have published part of it). */
-  private async publishOwed(instanceId: string, waMessageId: string): Promise<void> {
+  async publishOwed(instanceId: string, waMessageId: string): Promise<void> {
     const { sink } = this.deps;
     const left = await this.deps.record.unpublished(instanceId, waMessageId);
     if (!left) return;

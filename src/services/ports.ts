@@ -66,6 +66,8 @@ export interface ConversationRecord {
   unpublished(instanceId: string, waMessageId: string): Promise<{ messageId: string; owed: UnpublishedEvents; replyIds: string[] } | null>;
   /** The message's events are published: it owes none any more. */
   published(messageId: string): Promise<void>;
+  /** Messages that have owed events since before `before` (their node died, and no redelivery came). */
+  owing(before: number, limit: number): Promise<{ instanceId: string; waMessageId: string }[]>;
   /** Bot messages that answer no inbound message (a flow's timeout message), stored and queued like replies; their ids. */
   say(replies: ReplyRequest[]): Promise<string[]>;
 }

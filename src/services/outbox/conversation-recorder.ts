@@ -70,6 +70,10 @@ export class ConversationRecorder implements ConversationRecord {
     return this.repo.clearUnpublished(messageId);
   }
 
+  owing(before: number, limit: number) {
+    return this.repo.owingSince(before, limit);
+  }
+
   /** Bot messages that answer no message (a flow's timeout): stored and queued like replies; their outbox ids. */
   async say(replies: ReplyRequest[]): Promise<string[]> {
     if (replies.length === 0) return [];

@@ -63,6 +63,8 @@ export interface InboundMessageDoc extends MessageBase {
    * between leaves them here, and the message's redelivery publishes them.
    */
   unpublished?: UnpublishedEvents;
+  /** When it began to owe them (indexed: the sweep finds messages whose node died and that were never redelivered). */
+  owes_events_since?: number;
 }
 
 export interface UnpublishedEvents {

@@ -126,6 +126,7 @@ export class OutboxRepo {
       { keys: { job_id: 1, status: 1 }, sparse: true, name: 'out_job' },
       { keys: { recurring_id: 1, occurrence: 1 }, unique: true, sparse: true, name: 'out_recurring_run' },
       { keys: { instance_id: 1, created_at: -1 }, name: 'list_all' },
+      { keys: { owes_events_since: 1 }, sparse: true, name: 'in_owed_events' },
     ]);
     // its non-partial predecessor, in data from before out_due
     await this.store.dropIndex(MESSAGES, 'out_dispatch');
@@ -160,7 +161,13 @@ export class OutboxRepo {
   }
 
   async clearUnpublished(inboundId: string): Promise<void> {
-    await this.coll.updateOne({ _id: inboundId }, { $unset: { unpublished: 1 } });
+    await this.coll.updateOne({ _id: inboundId }, { $unset: { unpublished: 1, owes_events_since: 1 } });
+  }
+
+  /** Inbound messages that have owed webhook events since before `before`, oldest first. */
+  async owingSince(before: number, limit: number): Promise<{ instanceId: string; waMessageId: string }[]> {
+    const docs = await (this.coll as unknown as Collection<InboundMessageDoc>).find({ owes_events_since: { $lt: before } }, { sort: { owes_events_since: 1 }, limit });
+    return docs.map((d) => ({ instanceId: d.instance_id, waMessageId: d.in_key }));
   }
 
   byId(instanceId: string, id: string): Promise<OutboxMessageDoc | null> {
