@@ -69,7 +69,7 @@ export async function botModule(d: BotDeps) {
   });
   const chats = new ChatControl({ settings, flows, memory, queue, sink: d.sink, record: d.record, clock: d.clock, log: d.log, random: d.random });
   const runsHere = (instanceId: string) => d.engines.placement.holds(instanceId);
-  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log, runsHere);
+  const dueChats = chatDueWorker(chatStates, chats, d.clock, d.log, () => d.engines.placement.runningHere());
   // stores without turn commit keep a message's webhook events with it until they are out
   const owedEvents = d.store.capabilities.turnCommit ? null : owedEventsWorker(d.record, pipeline, runsHere, d.clock, d.log);
   const testChat = new TestChatService(d.engines, pipeline, messages, d.clock, d.replyOutcomes);

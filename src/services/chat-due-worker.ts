@@ -12,10 +12,10 @@ import { intervalWorker, type Worker } from './interval-worker.js';
 
 const BATCH = 200;
 
-/** `runsHere`: whether this node runs the instance (with several nodes, only its owner moves its chats on). */
-export function chatDueWorker(repo: ChatStatesRepo, control: ChatControl, clock: () => number, log: Logger, runsHere: (instanceId: string) => boolean = () => true, everyMs = 1000): Worker & { runOnce(): Promise<number> } {
+/** `runsHere`: the instances this node runs, null for all (with several nodes, only an instance's owner moves its chats on). */
+export function chatDueWorker(repo: ChatStatesRepo, control: ChatControl, clock: () => number, log: Logger, runsHere: () => string[] | null = () => null, everyMs = 1000): Worker & { runOnce(): Promise<number> } {
   async function runOnce(): Promise<number> {
-    const due = (await repo.due(clock(), BATCH)).filter((doc) => runsHere(doc.instance_id));
+    const due = await repo.due(clock(), BATCH, runsHere());
     const settled = await Promise.allSettled(due.map((doc) => control.due(doc.instance_id, doc.chat_jid)));
     settled.forEach((r, i) => {
       if (r.status === 'rejected') log.warn({ err: r.reason, instance_id: due[i].instance_id, chat_jid: due[i].chat_jid }, 'due chat could not be moved on; retried next round');

@@ -9,6 +9,7 @@ import { onEveryBackend, type OpenedBackend } from '../../test-support/store-bac
 import { newId } from '../../store/port.js';
 import { InstanceLeasesRepo } from '../../store/repositories/instance-leases.js';
 import { InstancesRepo, type InstanceDoc } from '../../store/repositories/instances.js';
+import { ChatStatesRepo } from '../../store/repositories/chat-states.js';
 import { NodesRepo } from '../../store/repositories/nodes.js';
 import { Ownership } from './ownership.js';
 import { OwnedElsewhereError } from './placement.js';
@@ -131,6 +132,20 @@ onEveryBackend('cluster ownership', (label, open) => {
       await b.round();
       expect([a.count(), b.count()]).to.deep.equal([3, 3]);
       expect(ids.every((id) => a.holds(id) !== b.holds(id))).to.equal(true);
+    });
+
+    it("moves on only the due chats of the instances it runs (flow timeouts, takeover ends)", async () => {
+      const ids = await addInstances(2);
+      const a = node('a');
+      await a.claim(ids[0]);
+      const chats = new ChatStatesRepo(backend.store);
+      await chats.init();
+      for (const id of ids) await backend.store.collection('bot_chat_states').insertOne({ _id: newId(), instance_id: id, chat_jid: '591@s.whatsapp.net', due_at: now - 1000 } as never);
+      expect((await chats.due(now, 10, a.runningHere())).map((d) => d.instance_id)).to.deep.equal([ids[0]]);
+      expect(await chats.due(now, 10, [])).to.deep.equal([]);
+      expect((await chats.due(now, 10, null)).map((d) => d.instance_id).sort()).to.deep.equal([...ids].sort());
+      now += LEASE + 1;
+      expect(a.runningHere(), 'a lease run out is not counted').to.deep.equal([]);
     });
 
     it('a node that leaves releases everything at once', async () => {

@@ -84,6 +84,11 @@ export class Ownership implements Placement, Worker {
     return h !== undefined && h.validUntil > this.o.clock();
   }
 
+  runningHere(): string[] {
+    const now = this.o.clock();
+    return [...this.held.entries()].filter(([, h]) => h.validUntil > now).map(([id]) => id);
+  }
+
   token(instanceId: string): string | null {
     return this.held.get(instanceId)?.token ?? 'not-held';
   }

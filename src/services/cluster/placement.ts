@@ -14,6 +14,8 @@ export interface Placement {
   claim(instanceId: string): Promise<void>;
   /** This node holds a lease on the instance that has not run out: it may run the engine and write as its owner. */
   holds(instanceId: string): boolean;
+  /** The instances this node holds valid leases on; null on a single process (every instance). */
+  runningHere(): string[] | null;
   /** The fencing token owner-only writes present; null on a single process (nothing to fence). */
   token(instanceId: string): string | null;
   /** Gives the lease up, once the engine has stopped. */
@@ -32,6 +34,7 @@ export const singleProcess: Placement = {
   nodeId: null,
   claim: async () => {},
   holds: () => true,
+  runningHere: () => null,
   token: () => null,
   release: async () => {},
 };

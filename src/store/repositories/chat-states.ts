@@ -75,8 +75,10 @@ export class ChatStatesRepo {
   }
 
   /** Chats whose flow deadline or pause end has passed, earliest first. */
-  due(now: number, limit: number): Promise<ChatStateDoc[]> {
-    return this.coll.find({ due_at: { $lte: now } }, { sort: { due_at: 1 }, limit });
+  /** `instanceIds`: only these instances' chats (null: every instance's). */
+  async due(now: number, limit: number, instanceIds: string[] | null = null): Promise<ChatStateDoc[]> {
+    if (instanceIds?.length === 0) return [];
+    return this.coll.find({ due_at: { $lte: now }, ...(instanceIds ? { instance_id: { $in: instanceIds } } : {}) }, { sort: { due_at: 1 }, limit });
   }
 
   /** The chats of the instance that are paused or inside a flow: the only ones whose durable state must be read without cooldowns. */
