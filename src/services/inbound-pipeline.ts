@@ -227,12 +227,12 @@ export class InboundPipeline {
       if (this.deps.keepUnpublished) await this.publishOwed(instanceId, message.wa_message_id);
       return;
     }
-    await this.afterStored(instanceId, message, decision, settings, answered.ids);
+    await this.afterStored(instanceId, message, settings, botReplied, answered.ids);
     if (owes) await this.deps.record.published(id);
   }
 
   /** What follows a stored answer: blue ticks, the test chat's reply ids, bot.replied. */
-  private async afterStored(instanceId: string, message: InboundMessage, decision: Decision, settings: BotSettings, ids: string[]): Promise<void> {
+  private async afterStored(instanceId: string, message: InboundMessage, settings: BotSettings, botReplied: Decision['bot_replied'], ids: string[]): Promise<void> {
     const { sink } = this.deps;
     if (ids.length === 0) return;
     if (settings.actions.read_messages && this.deps.markRead) {
@@ -245,8 +245,8 @@ export class InboundPipeline {
       if (this.expected.has(key)) this.expected.set(key, ids);
     }
     this.handedOver?.(ids.length);
-    // built only when a subscription takes it, as the outbox does for its events
-    if (decision.bot_replied && sink.wants(instanceId, 'bot.replied')) await sink.publish(instanceId, [botRepliedEvent(decision.bot_replied, ids)]);
+    // built only when a subscription takes it (botReplied is null otherwise), as the outbox does for its events
+    if (botReplied) await sink.publish(instanceId, [botRepliedEvent(botReplied, ids)]);
   }
 
   /** Publishes what a stored message still owes its webhooks (at least once: its first node may have published part of it). */

@@ -20,7 +20,7 @@ import type { Logger } from '../../logger.js';
 import type { EngineKind } from '../../engines/engine.js';
 import { planSpread } from '../../domain/spread.js';
 import { fencingToken } from '../../store/lease.js';
-import type { InstanceLeasesRepo } from '../../store/repositories/instance-leases.js';
+import type { HeldLease, InstanceLeasesRepo } from '../../store/repositories/instance-leases.js';
 import type { NodesRepo } from '../../store/repositories/nodes.js';
 import { NotFoundError } from '../errors.js';
 import type { Worker } from '../interval-worker.js';
@@ -90,6 +90,7 @@ export class Ownership implements Placement, Worker {
   }
 
   token(instanceId: string): string | null {
+    // null would mean "no fence": an instance not held here gets a token no lease carries, so its writes miss
     return this.held.get(instanceId)?.token ?? 'not-held';
   }
 
@@ -155,30 +156,33 @@ export class Ownership implements Placement, Worker {
   async round(): Promise<void> {
     const now = this.o.clock();
     await this.o.nodes.heartbeat({ _id: this.nodeId, url: this.o.url(), started_at: this.startedAt, instances: this.held.size }, now);
-    await this.renew(now);
+    const mine = await this.renew(now);
     if (this.stopped) return;
     const live = await this.o.nodes.live(now, this.o.leaseMs);
     const wanting = await this.o.leases.countWanting(this.o.kinds);
     const others = live.filter((n) => n._id !== this.nodeId).map((n) => n.instances);
     const plan = planSpread({ wanting, mine: this.held.size, others, maxMoves: MAX_MOVES });
     if (plan.take > 0) await this.take(plan.take);
-    if (plan.give > 0) await this.give(plan.give, now);
+    if (plan.give > 0) await this.give(plan.give, mine);
     if (++this.rounds % 100 === 0) await this.o.nodes.forgetDead(now);
   }
 
-  private async renew(now: number): Promise<void> {
+  /** Renews what this node holds, and stops what it lost; the leases it still holds, as the store has them. */
+  private async renew(now: number): Promise<HeldLease[]> {
     const tokens = [...this.held.values()].map((h) => h.token);
     await this.o.leases.renew(this.nodeId, tokens, now, now + this.o.leaseMs);
-    const still = new Map((await this.o.leases.heldBy(this.nodeId, now)).map((l) => [l.instanceId, l.token]));
+    const mine = await this.o.leases.heldBy(this.nodeId, now);
+    const still = new Map(mine.map((l) => [l.instanceId, l.token]));
     const lost: string[] = [];
     for (const [id, h] of this.held) {
       if (still.get(id) === h.token) h.validUntil = Math.max(h.validUntil, now + this.o.leaseMs);
       else lost.push(id);
     }
-    if (lost.length === 0) return;
+    if (lost.length === 0) return mine;
     for (const id of lost) this.held.delete(id);
     this.o.log.warn({ instances: lost }, 'cluster: leases lost (this node was too slow to renew them); their engines stop here');
     await this.handlers.leaving(lost);
+    return mine;
   }
 
   private async take(n: number): Promise<void> {
@@ -199,8 +203,7 @@ export class Ownership implements Placement, Worker {
   }
 
   /** Hands connected instances over: the engine closes, then the lease goes. */
-  private async give(n: number, now: number): Promise<void> {
-    const mine = await this.o.leases.heldBy(this.nodeId, now);
+  private async give(n: number, mine: HeldLease[]): Promise<void> {
     const moving = mine.filter((l) => l.status === 'connected' && this.held.get(l.instanceId)?.token === l.token).slice(0, n).map((l) => l.instanceId);
     if (moving.length === 0) return;
     await this.handlers.leaving(moving);

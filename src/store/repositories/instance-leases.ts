@@ -15,6 +15,9 @@ export interface Lease {
   until: number;
 }
 
+/** A lease with its instance's connection status (only connected instances are handed over). */
+export type HeldLease = Lease & { status: string };
+
 /** Free: never leased, released, or run out. */
 function free(now: number): Filter {
   return { $or: [{ owner_until: { $lte: now } }, { owner_until: { $exists: false } }] };
@@ -46,7 +49,7 @@ export class InstanceLeasesRepo {
   }
 
   /** The leases the node holds now. */
-  async heldBy(node: string, now: number): Promise<(Lease & { status: string })[]> {
+  async heldBy(node: string, now: number): Promise<HeldLease[]> {
     const docs = await this.coll.find({ owner_node: node, owner_until: { $gt: now } });
     return docs.map((d) => ({ instanceId: d._id, node, token: d.owner_token!, until: d.owner_until!, status: d.status }));
   }
